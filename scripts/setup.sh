@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One-time, idempotent set-up for `npm test` and `npm run demo` on a fresh
+# Debian machine: system packages first (cap's native build needs libpcap-dev),
+# then `npm ci` when node_modules is missing or older than package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: name → a file that proves it is installed.
+declare -A NEED=(
+  [gcc]=/usr/bin/gcc
+  [make]=/usr/bin/make
+  [libpcap-dev]=/usr/include/pcap/pcap.h
+  [libmsgpack-dev]=/usr/include/msgpack.h
+  [clang]=/usr/bin/clang
+  [iproute2]=/usr/sbin/ip
+  [tcpdump]=/usr/bin/tcpdump
+  [valgrind]=/usr/bin/valgrind
+)
+missing=()
+for pkg in "${!NEED[@]}"; do
+  [ -e "${NEED[$pkg]}" ] || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing Debian packages: ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+stamp=node_modules/.statelab-setup-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
+  echo "setup: npm ci" >&2
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
