@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type Ajv4Type from 'ajv-draft-04';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { formatReport, formatTable3, toSarif, validateReport } from '../../../analyzer/report/index.js';
@@ -8,7 +7,8 @@ import { SCHEMA_VERSION, type AnalysisReport } from '../../../analyzer/state/typ
 
 const require = createRequire(import.meta.url);
 // CommonJS class export; require() gives the constructor under NodeNext typing.
-const Ajv4 = require('ajv-draft-04') as typeof Ajv4Type;
+type Validator = ((data: unknown) => boolean) & { errors?: unknown[] | null };
+const Ajv4 = require('ajv-draft-04') as new (opts: Record<string, unknown>) => { compile(schema: object): Validator };
 const sarifSchema = JSON.parse(
   readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
 );
@@ -78,7 +78,7 @@ describe('text report', () => {
 describe('SARIF 2.1.0', () => {
   // The official schema has one regex that is invalid in unicode mode.
   const ajv = new Ajv4({ allErrors: true, strict: false, unicodeRegExp: false });
-  addFormats.default(ajv);
+  addFormats.default(ajv as never);
   const validate = ajv.compile(sarifSchema);
 
   it('validates against the official schema', () => {
