@@ -128,6 +128,6 @@ export function explainPath(sdg: Sdg, sources: Iterable<VertexId>, target: Verte
   }
   if (via[target] === undefined) return undefined;
   const path: PathStep[] = [];
-  for (let step = via[target]; step; step = via[step.from]) path.push(step);
+  for (let step: PathStep | null | undefined = via[target]; step; step = via[step.from]) path.push(step);
   return path.reverse();
 }
