@@ -1,0 +1,237 @@
+// Stage 5 (paper Figure 8): the packet header fields that key each pointer/struct/array
+// top-level variable, from chops between the packet and (a) the index of `a[i]` / pointer
+// arithmetic into the variable and (b) the conditions of loops that walk it; and whether a
+// packet can update entries outside its own flowspace (sweeps, resets, evictions).
+import { dominatorTree, type PredecessorGraph } from '../graph/index.js';
+import type { Branch, Func, InstrId, Program, VarId } from '../ir/types.js';
+import type { ObjId } from '../pointer/types.js';
+import { headerField } from './catalogs.js';
+import { intersects, mayHoldEntries, resolveType, type Criterion, type StageContext } from './context.js';
+import type { Reason } from './types.js';
+import { reasonAt, writtenObjects } from './variables.js';
+
+export interface FlowspaceResult {
+  fields: string[];
+  reasons: Reason[];
+  outside?: Reason;
+}
+
+interface Loop {
+  func: string;
+  blocks: Set<number>;
+  /** Branches with a successor outside the loop: the loop's conditions. */
+  exits: Branch[];
+  /** Every branch inside the loop body (its conditional statements). */
+  conds: Branch[];
+}
+
+/** Natural loops of a function, one per header (back edges to one header merged). */
+function naturalLoops(key: string, f: Func): Loop[] {
+  const preds: number[][] = f.blocks.map((b) => b.preds);
+  const g: PredecessorGraph = { size: f.blocks.length, succs: (n) => f.blocks[n].succs, preds: (n) => preds[n] };
+  const dom = dominatorTree(g, f.entry);
+  const byHeader = new Map<number, Set<number>>();
+  for (const b of f.blocks) {
+    for (const h of b.succs) {
+      if (!dom.dominates(h, b.id)) continue;
+      const body = byHeader.get(h) ?? new Set([h]);
+      const stack = [b.id];
+      while (stack.length) {
+        const x = stack.pop()!;
+        if (body.has(x)) continue;
+        body.add(x);
+        stack.push(...preds[x]);
+      }
+      byHeader.set(h, body);
+    }
+  }
+  return [...byHeader.values()].map((blocks) => {
+    const branches = [...blocks].flatMap((b) => f.blocks[b].instrs.filter((i): i is Branch => i.kind === 'branch'));
+    const exits = branches.filter((br) => {
+      const b = f.blocks.find((blk) => blk.instrs.includes(br))!;
+      return b.succs.some((s) => !blocks.has(s));
+    });
+    return { func: key, blocks, exits, conds: branches };
+  });
+}
+
+/** Header-field names for struct member accesses in a set of statements. */
+export function headerFieldsIn(program: Program, instrs: Iterable<InstrId>): Map<string, InstrId> {
+  const out = new Map<string, InstrId>();
+  for (const id of instrs) {
+    const i = program.instrs[id];
+    if (i.kind !== 'gep' || !i.field) continue;
+    const agg = resolveType(program, i.field.aggregate);
+    const tag = agg.kind === 'struct' || agg.kind === 'union' ? agg.tag : undefined;
+    const f = headerField(tag, i.field.name) ?? (tag === undefined ? untaggedHeaderField(i.field.name) : undefined);
+    if (f && !out.has(f)) out.set(f, id);
+  }
+  return out;
+}
+
+/**
+ * glibc declares some header members inside anonymous structs and unions (tcphdr's
+ * `th_sport`/`source`, ip6_hdr's control union), which carry no tag: match those by
+ * member names that only header structs use.
+ */
+function untaggedHeaderField(name: string): string | undefined {
+  const table: Record<string, string> = {
+    th_sport: 'l4.sport', th_dport: 'l4.dport', th_flags: 'tcp.flags', th_seq: 'tcp.seq', th_ack: 'tcp.ack',
+    source: 'l4.sport', dest: 'l4.dport', ack_seq: 'tcp.ack', syn: 'tcp.flags', fin: 'tcp.flags', rst: 'tcp.flags',
+    uh_sport: 'l4.sport', uh_dport: 'l4.dport', ip6_un1_nxt: 'ip6.nxt', icd_id: 'icmp.id',
+  };
+  return table[name];
+}
+
+export class FlowspaceStage {
+  private readonly loops: Loop[] = [];
+  /** Objects each function may write, transitively through its callees. */
+  private readonly mod = new Map<string, Set<ObjId>>();
+
+  constructor(
+    private readonly ctx: StageContext,
+    private readonly pktProcs: string[],
+    private readonly perPacket: ReadonlySet<InstrId>,
+    private readonly packet: Criterion[],
+  ) {
+    for (const key of pktProcs) {
+      const f = ctx.program.functions.get(key);
+      if (f) this.loops.push(...naturalLoops(key, f).filter((l) => l.conds.some((c) => perPacket.has(c.id))));
+    }
+    this.computeMod();
+  }
+
+  private computeMod(): void {
+    const { program, pts } = this.ctx;
+    const callees = new Map<string, string[]>();
+    for (const [key, f] of program.functions) {
+      const own = new Set<ObjId>();
+      const cs: string[] = [];
+      for (const b of f.blocks) {
+        for (const i of b.instrs) {
+          for (const o of writtenObjects(pts, i)) own.add(o);
+          if (i.kind === 'call' || i.kind === 'icall') cs.push(...pts.callGraph.calleesOf(i.id), ...pts.callGraph.callbacksOf(i.id));
+        }
+      }
+      this.mod.set(key, own);
+      callees.set(key, cs.filter((c) => program.functions.has(c)));
+    }
+    for (let changed = true; changed; ) {
+      changed = false;
+      for (const [key, cs] of callees) {
+        const m = this.mod.get(key)!;
+        const before = m.size;
+        for (const c of cs) for (const o of this.mod.get(c)!) m.add(o);
+        if (m.size !== before) changed = true;
+      }
+    }
+  }
+
+  private fieldsOfChop(targets: Criterion[]): Map<string, InstrId> {
+    if (!targets.length) return new Map();
+    return headerFieldsIn(this.ctx.program, this.ctx.deps.chop(this.packet, targets));
+  }
+
+  /** Definitions of an index variable inside its function (the statements computing it). */
+  private defsOf(func: string, v: VarId): Criterion[] {
+    const f = this.ctx.program.functions.get(func);
+    const out: Criterion[] = [];
+    if (!f) return out;
+    for (const b of f.blocks) {
+      for (const i of b.instrs) {
+        if ('dst' in i && i.dst === v) out.push({ kind: 'instr', instr: i.id });
+      }
+    }
+    return out;
+  }
+
+  /** Loops whose conditions involve a pointer into `reach` or that index into it with a loop-varying subscript. */
+  private walkingLoops(v: VarId, reach: ReadonlySet<ObjId>): Loop[] {
+    const { program, pts } = this.ctx;
+    return this.loops.filter((l) => {
+      const f = program.functions.get(l.func)!;
+      const condWalks = l.exits.some((br) =>
+        br.cond.some((o) => o.kind === 'var' && (o.var === v || intersects(pts.pointsToVar(o.var), reach) !== undefined)),
+      );
+      if (condWalks) return true;
+      for (const b of l.blocks) {
+        for (const i of f.blocks[b].instrs) {
+          if (i.kind !== 'gep' || i.index?.kind !== 'var' || !intersects(pts.pointsToVar(i.base), reach)) continue;
+          const idx = i.index.var;
+          const definedInLoop = [...l.blocks].some((bb) => f.blocks[bb].instrs.some((x) => 'dst' in x && x.dst === idx));
+          if (definedInLoop) return true;
+        }
+      }
+      return false;
+    });
+  }
+
+  private loopWrites(l: Loop, reach: ReadonlySet<ObjId>): InstrId | undefined {
+    const { program, pts } = this.ctx;
+    const f = program.functions.get(l.func)!;
+    for (const b of [...l.blocks].sort((x, y) => x - y)) {
+      for (const i of f.blocks[b].instrs) {
+        if (writtenObjects(pts, i).some((o) => reach.has(o))) return i.id;
+        if (i.kind === 'call' || i.kind === 'icall') {
+          const targets = i.kind === 'call' ? [i.callee] : pts.callGraph.calleesOf(i.id);
+          if (targets.some((c) => intersects(this.mod.get(c) ?? new Set(), reach) !== undefined)) return i.id;
+        }
+      }
+    }
+    return undefined;
+  }
+
+  run(v: VarId): FlowspaceResult {
+    const { program, pts } = this.ctx;
+    const result: FlowspaceResult = { fields: [], reasons: [] };
+    if (!mayHoldEntries(program, program.vars[v].type)) return result;
+    const reach = pts.reachableFromVar(v);
+    const name = program.vars[v].name;
+
+    // (a) a[i] and pointer arithmetic into the variable's objects.
+    const indexTargets: Criterion[] = [];
+    for (const id of this.perPacket) {
+      const i = program.instrs[id];
+      if (i.kind !== 'gep' || i.index?.kind !== 'var') continue;
+      if (!intersects(pts.pointsToVar(i.base), reach)) continue;
+      indexTargets.push(...this.defsOf(program.instrFunc[id], i.index.var));
+    }
+    // (b) conditions of loops that walk the variable's objects.
+    const walking = this.walkingLoops(v, reach);
+    const condTargets: Criterion[] = walking.flatMap((l) => l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })));
+
+    const fields = this.fieldsOfChop([...indexTargets, ...condTargets]);
+    result.fields = [...fields.keys()].sort();
+    for (const [field, at] of fields) {
+      result.reasons.push(reasonAt(program, program.instrs[at], 'flowspace', `${field} selects an entry of ${name} (chop from the packet to its index or lookup condition)`));
+    }
+    if (!result.fields.length) return result;
+
+    // Updates a packet makes outside its flowspace: a walking loop that writes the
+    // structure but is not selected by every flowspace field (sweeps, evictions, per-host resets).
+    const need = new Set(result.fields);
+    for (const l of walking) {
+      const w = this.loopWrites(l, reach);
+      if (w === undefined) continue;
+      const selected = this.fieldsOfChop(l.exits.map((c) => ({ kind: 'instr' as const, instr: c.id })));
+      const missing = [...need].filter((f) => !selected.has(f));
+      if (missing.length) {
+        result.outside = reasonAt(program, program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);
+        return result;
+      }
+    }
+    // Whole-structure writes: a library call writing the variable's own storage (memset of a table),
+    // or resetting a pointer variable to a constant.
+    for (const id of [...this.perPacket].sort((a, b) => a - b)) {
+      const i = program.instrs[id];
+      const whole =
+        (i.kind === 'call' && pts.memEffects(id).writes.has(pts.objectOfVar(v)) && resolveType(program, program.vars[v].type).kind === 'array') ||
+        (i.kind === 'copy' && i.dst === v && i.srcs.every((s) => s.kind === 'const'));
+      if (whole) {
+        result.outside = reasonAt(program, i, 'outsideFlowspace', `resets ${name} as a whole`);
+        return result;
+      }
+    }
+    return result;
+  }
+}

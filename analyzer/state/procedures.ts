@@ -1,0 +1,227 @@
+// Stages 1–2 (paper Figures 4 and 5, first half): packet-receive sites, loop procedures,
+// persistent variables, and packet-processing procedures by forward slicing from every receive.
+import type { Call, ICall, InstrId, Program, VarId } from '../ir/types.js';
+import { reachable } from '../graph/index.js';
+import type { RecvEntry } from './catalogs.js';
+import { blocksInCycles, type Criterion, type StageContext } from './context.js';
+
+export interface RecvSiteInfo {
+  instr: InstrId;
+  func: string;
+  callee: string;
+  entry: RecvEntry;
+}
+
+/** Callees of a call instruction: the direct name, or every target the pointer analysis resolved. */
+function calleesOf(ctx: StageContext, instr: Call | ICall): readonly string[] {
+  return instr.kind === 'call' ? [instr.callee] : ctx.pts.callGraph.calleesOf(instr.id);
+}
+
+export function findRecvSites(ctx: StageContext): RecvSiteInfo[] {
+  const byName = new Map(ctx.catalogs.recv.map((r) => [r.name, r]));
+  const sites: RecvSiteInfo[] = [];
+  for (const [key, f] of ctx.program.functions) {
+    for (const b of f.blocks) {
+      for (const instr of b.instrs) {
+        if (instr.kind !== 'call' && instr.kind !== 'icall') continue;
+        for (const callee of calleesOf(ctx, instr)) {
+          // A program may define its own function named like a library one; then it is not the library's.
+          const entry = byName.get(callee);
+          if (entry && !ctx.program.functions.has(callee)) sites.push({ instr: instr.id, func: key, callee, entry });
+        }
+      }
+    }
+  }
+  return sites;
+}
+
+/** Blocks on a cycle, per function, computed once. */
+export class LoopInfo {
+  private readonly cache = new Map<string, Set<number>>();
+  constructor(private readonly program: Program) {}
+
+  cycleBlocks(func: string): Set<number> {
+    let s = this.cache.get(func);
+    if (!s) {
+      const f = this.program.functions.get(func);
+      s = f ? blocksInCycles(f) : new Set();
+      this.cache.set(func, s);
+    }
+    return s;
+  }
+
+  blockOf(instr: InstrId): number {
+    const f = this.program.functions.get(this.program.instrFunc[instr]);
+    if (!f) return -1;
+    for (const b of f.blocks) if (b.instrs.some((i) => i.id === instr)) return b.id;
+    return -1;
+  }
+
+  inLoop(instr: InstrId): boolean {
+    return this.cycleBlocks(this.program.instrFunc[instr]).has(this.blockOf(instr));
+  }
+}
+
+/**
+ * The procedure holding the packet-processing loop for each receive site: the
+ * site's own procedure when the call sits on a CFG cycle or is pcap_loop-like
+ * (the loop is in the library), else the nearest caller that calls it from a loop.
+ */
+export function findLoopProcs(ctx: StageContext, sites: RecvSiteInfo[], loops: LoopInfo): string[] {
+  const found = new Set<string>();
+  for (const site of sites) {
+    const isCallbackLoop = site.entry.sources.some((s) => s.kind === 'callback');
+    if (isCallbackLoop || loops.inLoop(site.instr)) {
+      found.add(site.func);
+      continue;
+    }
+    const seen = new Set<string>([site.func]);
+    let frontier = [site.func];
+    let hit = false;
+    while (frontier.length && !hit) {
+      const next: string[] = [];
+      for (const f of frontier) {
+        for (const callSite of ctx.pts.callGraph.callersOf(f)) {
+          const caller = ctx.program.instrFunc[callSite];
+          if (loops.inLoop(callSite)) {
+            found.add(caller);
+            hit = true;
+          } else if (!seen.has(caller)) {
+            seen.add(caller);
+            next.push(caller);
+          }
+        }
+      }
+      frontier = next;
+    }
+    if (!hit) found.add(site.func);
+  }
+  return [...found].sort();
+}
+
+/** Paper Figure 4: globals, statics, and the locals and formals of the loop procedures. */
+export function persistentVars(program: Program, loopProcs: string[]): VarId[] {
+  const loop = new Set(loopProcs);
+  return program.vars
+    .filter(
+      (v) =>
+        v.scope === 'global' ||
+        v.scope === 'static' ||
+        ((v.scope === 'local' || v.scope === 'param') && v.function !== undefined && loop.has(v.function)),
+    )
+    .map((v) => v.id);
+}
+
+/** Slicing criteria for the packets the receive sites deliver (the call's results, or the callback's packet formals). */
+export function packetCriteria(ctx: StageContext, sites: RecvSiteInfo[]): { criteria: Criterion[]; callbacks: string[] } {
+  const criteria: Criterion[] = [];
+  const callbacks = new Set<string>();
+  for (const site of sites) {
+    for (const src of site.entry.sources) {
+      if (src.kind === 'callback') {
+        for (const cb of ctx.pts.callGraph.callbacksOf(site.instr)) {
+          if (!ctx.program.functions.has(cb)) continue;
+          callbacks.add(cb);
+          for (const index of src.params) criteria.push({ kind: 'param', func: cb, index });
+        }
+      } else {
+        criteria.push({ kind: 'instr', instr: site.instr });
+      }
+    }
+  }
+  return { criteria: dedupe(criteria), callbacks: [...callbacks].sort() };
+}
+
+function dedupe(cs: Criterion[]): Criterion[] {
+  const seen = new Set<string>();
+  return cs.filter((c) => {
+    const k = c.kind === 'instr' ? `i${c.instr}` : `p${c.func}/${c.index}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/**
+ * The statements that run per packet. Paper Figure 5 takes every statement of
+ * every procedure in the forward slice of the receive. Two refinements, both
+ * sound: in a loop procedure only the loop around the receive counts (what runs
+ * before or after it runs once, not per packet); and procedures called from
+ * per-packet statements are per-packet too, even when no packet data reaches
+ * them (a `stats_tick()` in the loop is invisible to a slice but runs per packet).
+ */
+export interface PacketCode {
+  pktProcs: string[];
+  /** Per-packet statements. */
+  instrs: Set<InstrId>;
+  /** The forward slice from the packet. */
+  slice: ReadonlySet<InstrId>;
+}
+
+export function packetCode(
+  ctx: StageContext,
+  sites: RecvSiteInfo[],
+  loopProcs: string[],
+  loops: LoopInfo,
+  criteria: Criterion[],
+  callbacks: string[],
+): PacketCode {
+  const { program } = ctx;
+  const slice = ctx.deps.forward(criteria);
+  const loopSet = new Set(loopProcs);
+  const procs = new Set<string>(callbacks);
+  for (const i of slice) procs.add(program.instrFunc[i]);
+  for (const s of sites) procs.add(s.func);
+
+  const instrs = new Set<InstrId>();
+  const work = [...procs];
+  const addProc = (f: string) => {
+    if (!procs.has(f) && program.functions.has(f)) {
+      procs.add(f);
+      work.push(f);
+    }
+  };
+  // Loop procedures: only the blocks on a cycle with a receive site (or the pcap_loop call).
+  const siteBlocks = new Map<string, Set<number>>();
+  for (const s of sites) {
+    const set = siteBlocks.get(s.func) ?? new Set<number>();
+    set.add(loops.blockOf(s.instr));
+    siteBlocks.set(s.func, set);
+  }
+  while (work.length) {
+    const key = work.pop()!;
+    const f = program.functions.get(key);
+    if (!f) continue;
+    const restrict = loopSet.has(key) && !callbacks.includes(key);
+    const cyc = restrict ? loops.cycleBlocks(key) : undefined;
+    const loopBlocks = restrict ? loopBodyBlocks(f.blocks.length, (b) => f.blocks[b].succs, siteBlocks.get(key) ?? new Set(), cyc!) : undefined;
+    for (const b of f.blocks) {
+      for (const instr of b.instrs) {
+        const perPacket = !restrict || loopBlocks!.has(b.id) || slice.has(instr.id);
+        if (!perPacket) continue;
+        instrs.add(instr.id);
+        if (instr.kind === 'call' || instr.kind === 'icall') {
+          for (const callee of calleesOf(ctx, instr)) addProc(callee);
+          for (const cb of ctx.pts.callGraph.callbacksOf(instr.id)) addProc(cb);
+        }
+      }
+    }
+  }
+  return { pktProcs: [...procs].sort(), instrs, slice };
+}
+
+/** Cycle blocks in the same strongly connected region as the receive blocks (the packet loop body). */
+function loopBodyBlocks(n: number, succs: (b: number) => number[], seeds: Set<number>, cycle: Set<number>): Set<number> {
+  const body = new Set<number>();
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  for (let b = 0; b < n; b++) for (const s of succs(b)) preds[s].push(b);
+  for (const seed of seeds) {
+    body.add(seed);
+    if (!cycle.has(seed)) continue;
+    // Blocks reachable from the seed that reach it back: its SCC.
+    const fwd = reachable({ size: n, succs }, [seed]);
+    const bwd = reachable({ size: n, succs: (b) => preds[b] }, [seed]);
+    for (let b = 0; b < n; b++) if (fwd[b] && bwd[b]) body.add(b);
+  }
+  return body;
+}
