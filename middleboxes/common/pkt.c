@@ -170,6 +170,7 @@ invalid:
 static int decode_ethertype(struct pkt *p, uint16_t type, const u_char *bp,
                             uint32_t left) {
   p->ether_type = type;
+  p->l3_off = (uint32_t)(bp - p->frame); /* also for ARP etc. */
   if (type == ETHERTYPE_IP) return decode_ipv4(p, bp, left);
   if (type == ETHERTYPE_IPV6) return decode_ipv6(p, bp, left);
   return PKT_L2;

@@ -78,7 +78,9 @@ struct pkt {
   uint8_t vlan_count, mpls_count;    /* tags / labels skipped */
   uint8_t ip_version;                /* 4, 6, or 0 for non-IP */
   uint8_t frag;                      /* enum pkt_frag */
-  uint32_t l3_off, l4_off;           /* byte offsets of IP / L4 in frame */
+  uint32_t l3_off, l4_off;           /* byte offsets of the network header
+                                        (IP, or ARP etc. after the ethertype)
+                                        and of L4 in frame */
   const struct ip *ip;               /* IPv4 header or NULL */
   const struct ip6_hdr *ip6;         /* IPv6 header or NULL */
   uint32_t ip_hlen;                  /* IPv4 header or IPv6 header+ext bytes */
