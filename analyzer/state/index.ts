@@ -15,6 +15,7 @@ export { DEFAULT_CATALOGS, buildCatalogs, headerField, HEADER_FIELDS } from './c
 export type { Catalogs, CatalogExtensions, RecvEntry, PacketSource } from './catalogs.js';
 export type { Criterion, DependenceQueries, StageContext } from './context.js';
 export { headerFieldsIn } from './flowspace.js';
+export { sdgQueries } from './deps.js';
 
 export interface Classification {
   loopProcs: string[];
