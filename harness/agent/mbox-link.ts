@@ -1,0 +1,80 @@
+// The agent's side of the middlebox byte stream (harness/protocol/README.md):
+// reads length-prefixed local frames from the middlebox, writes frames to it.
+import { EventEmitter } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
+import { decodeLocal, encodeLocal, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
+import type { Subprocess } from '../process/index.js';
+
+export interface MboxLinkEvents {
+  frame: [LocalFrame];
+  /** The middlebox broke the local protocol or the stream failed; emitted once. */
+  error: [ProtocolError];
+  /** The middlebox closed its end cleanly. */
+  end: [];
+}
+
+export class MboxLink extends EventEmitter<MboxLinkEvents> {
+  private readonly reader: LocalFrameReader;
+  private failed = false;
+
+  constructor(
+    private readonly input: Readable,
+    private readonly output: Writable,
+    private readonly maxPayloadBytes?: number,
+  ) {
+    super();
+    this.reader = new LocalFrameReader(maxPayloadBytes === undefined ? undefined : maxPayloadBytes + 256);
+    input.on('data', (chunk: Buffer) => this.onData(chunk));
+    input.on('end', () => {
+      if (this.failed) return;
+      try {
+        this.reader.end();
+        this.emit('end');
+      } catch (e) {
+        this.fail(e as ProtocolError);
+      }
+    });
+    input.on('error', (e) => this.fail(new ProtocolError('E_MBOX', `middlebox stream error: ${e.message}`)));
+    output.on('error', () => {}); // EPIPE after the middlebox exits; its exit is reported elsewhere
+  }
+
+  /** fd 3 of the middlebox carries its frames to us; fd 4 carries ours to it. */
+  static fromSubprocess(sp: Subprocess, maxPayloadBytes?: number): MboxLink {
+    const [fromMbox, toMbox] = sp.fds;
+    if (!fromMbox || !toMbox) throw new Error('internal: middlebox spawned without fds 3 and 4');
+    return new MboxLink(fromMbox, toMbox, maxPayloadBytes);
+  }
+
+  /** Write one frame; false means the pipe is full (backpressure). */
+  send(frame: LocalFrame): boolean {
+    if (this.output.destroyed || this.output.writableEnded) return false;
+    return this.output.write(encodeLocal(frame));
+  }
+
+  pause(): void {
+    this.input.pause();
+  }
+
+  resume(): void {
+    this.input.resume();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.failed) return;
+    try {
+      for (const body of this.reader.push(chunk)) {
+        this.emit('frame', decodeLocal(body, this.maxPayloadBytes));
+        if (this.failed) return;
+      }
+    } catch (e) {
+      this.fail(e instanceof ProtocolError ? e : new ProtocolError('E_MBOX', String(e)));
+    }
+  }
+
+  private fail(e: ProtocolError): void {
+    if (this.failed) return;
+    this.failed = true;
+    this.input.pause();
+    this.emit('error', e);
+  }
+}

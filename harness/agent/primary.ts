@@ -1,0 +1,147 @@
+// The primary agent: reads state frames from its middlebox (fd 3) and streams
+// them to the standby as envelopes; answers resync with a snapshot it asks the
+// middlebox for (fd 4); heartbeats; reports acks for output commit; takeover.
+import { PRIMARY_SPEC, ProtocolError, type Envelope, type LocalFrame, type PrimaryState } from '../protocol/index.js';
+import { AgentBase } from './agent-base.js';
+import type { CloseInfo, Connection } from './connection.js';
+import type { MboxLink } from './mbox-link.js';
+import type { AgentOptions } from './options.js';
+
+export interface PrimaryEvents {
+  /** The standby has applied every frame up to this seq: output up to it may be committed. */
+  ack: [number];
+  /** The standby asked for a full snapshot. */
+  resync: [string];
+  /** The middlebox link failed. */
+  'mbox-error': [ProtocolError];
+}
+
+/** Stop reading the middlebox while this many bytes wait for the socket. */
+const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+
+export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
+  /** Highest seq sent to the current standby, -1 before any. */
+  lastSentSeq = -1;
+  /** Highest seq the standby acknowledged (across sessions). */
+  lastAckedSeq = -1;
+  /** Frames from the middlebox dropped because no standby was streaming. */
+  dropped = 0;
+  sent = 0;
+  private inflightBytes = 0;
+  private paused = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private pendingTakeover: { seq: number; resolve: () => void; reject: (e: Error) => void } | null = null;
+
+  constructor(
+    private readonly link: MboxLink,
+    options: AgentOptions,
+  ) {
+    super(PRIMARY_SPEC, options);
+    link.on('frame', (f) => this.fromMbox(f));
+    link.on('error', (e) => {
+      this.log('error', 0, 'mbox-error', e.message);
+      this.emitEvent('mbox-error', e);
+    });
+  }
+
+  /**
+   * Hand over to the standby: it goes live once it has applied the last frame
+   * sent. Resolves when it acknowledges the takeover.
+   */
+  takeover(): Promise<number> {
+    const c = this.active;
+    if (!c || c.machine.state !== 'streaming') {
+      return Promise.reject(new ProtocolError('E_ILLEGAL_FRAME', `takeover needs a streaming standby (state ${c?.machine.state ?? 'no peer'})`));
+    }
+    const seq = this.lastSentSeq;
+    return new Promise<number>((resolve, reject) => {
+      this.pendingTakeover = { seq, resolve: () => resolve(seq), reject };
+      c.send({ t: 'takeover', seq });
+      this.log('info', c.id, 'takeover', `at seq ${seq}`);
+    });
+  }
+
+  protected sessionStarted(conn: Connection<PrimaryState>): void {
+    this.lastSentSeq = -1;
+    clearInterval(this.heartbeat);
+    let n = 0;
+    this.heartbeat = conn.setTimer(() => {
+      if (conn.canSend('heartbeat')) conn.send({ t: 'heartbeat', n: n++ });
+    }, this.opts.heartbeatMs, true);
+  }
+
+  protected sessionEnvelope(conn: Connection<PrimaryState>, env: Envelope): void {
+    switch (env.t) {
+      case 'resync':
+        this.log('info', conn.id, 'resync', `${env.reason}, standby last applied ${env.last}`);
+        this.emitEvent('resync', env.reason);
+        this.link.send({ t: 'snapshot-request' });
+        return;
+      case 'ack': {
+        if (env.seq > this.lastSentSeq) throw new ProtocolError('E_INVALID_FIELD', `ack for seq ${env.seq}, never sent (last sent ${this.lastSentSeq})`);
+        if (env.seq < this.lastAckedSeq && conn.machine.state !== 'handingOver') {
+          throw new ProtocolError('E_REPLAY', `ack for seq ${env.seq} after ack for ${this.lastAckedSeq}`);
+        }
+        this.lastAckedSeq = env.seq;
+        this.emitEvent('ack', env.seq);
+        if (this.pendingTakeover && env.seq === this.pendingTakeover.seq && conn.machine.state === 'handingOver') {
+          const p = this.pendingTakeover;
+          this.pendingTakeover = null;
+          p.resolve();
+        }
+        return;
+      }
+      default:
+        // The state machine admits nothing else to the primary after authentication.
+        throw new ProtocolError('E_ILLEGAL_FRAME', `${env.t} frame unexpected at the primary`);
+    }
+  }
+
+  protected sessionEnded(_conn: Connection<PrimaryState>, info: CloseInfo): void {
+    clearInterval(this.heartbeat);
+    if (this.pendingTakeover) {
+      const p = this.pendingTakeover;
+      this.pendingTakeover = null;
+      p.reject(new ProtocolError('E_PEER_DEAD', `standby closed before acknowledging takeover: ${info.code} ${info.reason}`));
+    }
+    this.inflightBytes = 0;
+    this.resumeLink();
+  }
+
+  private fromMbox(f: LocalFrame): void {
+    if (f.t !== 'state' && f.t !== 'snapshot') {
+      this.link.emit('error', new ProtocolError('E_MBOX', `primary middlebox sent a ${f.t} frame`));
+      return;
+    }
+    const c = this.active;
+    // Before the standby's resync, and with no standby, frames are dropped: the snapshot that follows covers them.
+    if (!c || !c.canSend(f.t)) {
+      this.dropped++;
+      return;
+    }
+    const env: Envelope = { t: f.t, seq: f.seq, pkt: f.pkt, model: f.model, payload: f.payload };
+    const size = f.payload.length + 64;
+    this.inflightBytes += size;
+    c.send(env, () => {
+      this.inflightBytes = Math.max(0, this.inflightBytes - size);
+      if (this.paused && this.inflightBytes < HIGH_WATER_BYTES / 2) this.resumeLink();
+    });
+    this.sent++;
+    this.lastSentSeq = f.seq;
+    if (this.inflightBytes > HIGH_WATER_BYTES && !this.paused) {
+      this.paused = true;
+      this.link.pause();
+    }
+  }
+
+  private resumeLink(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    this.link.resume();
+  }
+
+  override async close(reason?: string): Promise<void> {
+    clearInterval(this.heartbeat);
+    await super.close(reason);
+  }
+}

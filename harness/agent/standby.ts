@@ -1,0 +1,188 @@
+// The standby agent: authenticates the primary, feeds its state frames to the
+// standby middlebox (fd 4) strictly in order, acks each once the middlebox has
+// applied it (fd 3), detects a dead primary from missed heartbeats, resyncs on
+// a gap or reconnect, and makes the middlebox go live on takeover.
+import { classifySeq, ProtocolError, STANDBY_SPEC, type Envelope, type LocalFrame, type StandbyState } from '../protocol/index.js';
+import { AgentBase } from './agent-base.js';
+import type { CloseInfo, Connection } from './connection.js';
+import type { MboxLink } from './mbox-link.js';
+import type { AgentOptions } from './options.js';
+
+export interface StandbyEvents {
+  /** Missed heartbeats: no frame from the primary for this many ms. */
+  'peer-dead': [number];
+  /** A full resynchronisation was requested, with the reason. */
+  resync: [string];
+  /** Frame `seq` was applied by the middlebox (and acked if its session is still open). */
+  applied: [number];
+  /** The middlebox has gone live after applying `seq`. */
+  live: [number];
+  'mbox-error': [ProtocolError];
+}
+
+export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
+  /** Highest seq handed to the middlebox, -1 before any. */
+  lastDelivered = -1;
+  /** Highest seq the middlebox reported applied. */
+  lastApplied = -1;
+  /** State frames dropped while a resync was pending. */
+  discarded = 0;
+  delivered = 0;
+  isLive = false;
+  /** Seqs delivered in the current session, awaiting `applied` from the middlebox. */
+  private awaitingApply = new Set<number>();
+  private session: Connection<StandbyState> | null = null;
+  private liveWaiters: Array<(seq: number) => void> = [];
+  private takingOver = false;
+  private detector: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly link: MboxLink,
+    options: AgentOptions,
+  ) {
+    super(STANDBY_SPEC, options);
+    link.on('frame', (f) => this.fromMbox(f));
+    link.on('error', (e) => {
+      this.log('error', 0, 'mbox-error', e.message);
+      this.emitEvent('mbox-error', e);
+      this.session?.reject(new ProtocolError('E_MBOX', `standby middlebox failed: ${e.detail}`));
+    });
+  }
+
+  /**
+   * Make the middlebox go live now (crash failover after peer-dead, decided by
+   * the controller). Resolves with the last seq applied.
+   */
+  takeover(): Promise<number> {
+    this.session?.end('standby taking over');
+    return this.goLive(this.lastDelivered);
+  }
+
+  protected sessionStarted(conn: Connection<StandbyState>, reconnect: boolean): void {
+    if (this.isLive || this.takingOver) {
+      conn.reject(new ProtocolError('E_ILLEGAL_FRAME', 'standby has already taken over'));
+      return;
+    }
+    this.session = conn;
+    this.awaitingApply.clear();
+    this.requestResync(conn, reconnect ? 'reconnect' : 'connect');
+    this.armDetector(conn);
+  }
+
+  protected sessionEnvelope(conn: Connection<StandbyState>, env: Envelope): void {
+    switch (env.t) {
+      case 'heartbeat':
+        return;
+      case 'snapshot':
+        this.checkModel(env.model);
+        this.deliver(conn, env);
+        this.log('info', conn.id, 'synchronised', `snapshot at seq ${env.seq}, ${env.payload.length} bytes`);
+        return;
+      case 'state': {
+        if (conn.machine.state === 'syncing') {
+          this.discarded++;
+          return;
+        }
+        this.checkModel(env.model);
+        const v = classifySeq(this.lastDelivered, env.seq);
+        if (v.kind === 'replay') throw new ProtocolError('E_REPLAY', `state seq ${env.seq} replayed: seq ${v.last} already applied`);
+        if (v.kind === 'gap') {
+          this.log('warn', conn.id, 'gap', `expected seq ${v.expected}, got ${env.seq}`);
+          this.requestResync(conn, 'gap');
+          return;
+        }
+        this.deliver(conn, env);
+        return;
+      }
+      case 'takeover':
+        if (env.seq !== this.lastDelivered) {
+          throw new ProtocolError('E_TAKEOVER', `takeover at seq ${env.seq}, but the standby has seq ${this.lastDelivered}`);
+        }
+        this.log('info', conn.id, 'takeover', `at seq ${env.seq}`);
+        void this.goLive(env.seq).then((seq) => {
+          if (conn.canSend('ack')) conn.send({ t: 'ack', seq });
+          conn.end('standby is live');
+        });
+        return;
+      default:
+        throw new ProtocolError('E_ILLEGAL_FRAME', `${env.t} frame unexpected at the standby`);
+    }
+  }
+
+  protected sessionEnded(conn: Connection<StandbyState>, info: CloseInfo): void {
+    clearTimeout(this.detector);
+    if (this.session === conn) this.session = null;
+    this.awaitingApply.clear();
+    void info;
+  }
+
+  private checkModel(model: string): void {
+    if (model !== this.opts.model) throw new ProtocolError('E_MODEL', `frame for model ${model}, session uses ${this.opts.model}`);
+  }
+
+  private requestResync(conn: Connection<StandbyState>, reason: 'connect' | 'reconnect' | 'gap'): void {
+    conn.send({ t: 'resync', reason, last: this.lastApplied });
+    this.emitEvent('resync', reason);
+  }
+
+  private deliver(conn: Connection<StandbyState>, env: Extract<Envelope, { t: 'state' | 'snapshot' }>): void {
+    this.lastDelivered = env.seq;
+    this.delivered++;
+    this.awaitingApply.add(env.seq);
+    this.link.send({ t: env.t, seq: env.seq, pkt: env.pkt, model: env.model, payload: env.payload });
+    void conn;
+  }
+
+  /** Failure detector: the primary is dead after missLimit × heartbeatMs without any frame. */
+  private armDetector(conn: Connection<StandbyState>): void {
+    const deadline = this.opts.heartbeatMs * this.opts.missLimit;
+    const check = (): void => {
+      if (conn.isClosed) return;
+      const silent = performance.now() - conn.lastSeen;
+      if (silent >= deadline) {
+        this.log('warn', conn.id, 'peer-dead', `no frame for ${silent.toFixed(1)} ms`);
+        this.emitEvent('peer-dead', silent);
+        conn.reject(new ProtocolError('E_PEER_DEAD', `no heartbeat for ${silent.toFixed(1)} ms`), { terminate: true });
+        return;
+      }
+      // Re-arm for exactly when the deadline would pass: no polling between frames.
+      this.detector = conn.setTimer(check, deadline - silent);
+    };
+    this.detector = conn.setTimer(check, deadline);
+  }
+
+  private goLive(seq: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.liveWaiters.push(resolve);
+      if (this.isLive) return this.flushLive(seq);
+      if (!this.takingOver) {
+        this.takingOver = true;
+        this.link.send({ t: 'takeover', seq });
+      }
+    });
+  }
+
+  private flushLive(seq: number): void {
+    const w = this.liveWaiters;
+    this.liveWaiters = [];
+    for (const r of w) r(seq);
+  }
+
+  private fromMbox(f: LocalFrame): void {
+    if (f.t === 'applied') {
+      if (f.seq > this.lastApplied || this.awaitingApply.has(f.seq)) this.lastApplied = f.seq;
+      this.emitEvent('applied', f.seq);
+      const c = this.session;
+      if (this.awaitingApply.delete(f.seq) && c && c.canSend('ack')) c.send({ t: 'ack', seq: f.seq });
+      return;
+    }
+    if (f.t === 'live') {
+      this.isLive = true;
+      this.log('info', 0, 'live', `middlebox live after seq ${f.seq}`);
+      this.emitEvent('live', f.seq);
+      this.flushLive(f.seq);
+      return;
+    }
+    this.link.emit('error', new ProtocolError('E_MBOX', `standby middlebox sent a ${f.t} frame`));
+  }
+}
