@@ -1,6 +1,7 @@
 // The subcommands, one module each; each exports `register(program)`.
 import type { Command } from 'commander';
+import { register as trace } from './trace.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [];
+export const commands: Register[] = [trace];

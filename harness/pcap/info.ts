@@ -41,7 +41,7 @@ export interface TraceInfo {
   malformedExamples: { index: number; reason: string }[];
   /** What the reader tolerated, e.g. a truncated final record (that record is not counted). */
   readerWarnings: PcapWarning[];
-  truncatedTail: PcapStats['truncatedTail'] | null;
+  truncatedTail: NonNullable<PcapStats['truncatedTail']> | null;
   skippedBlocks: number;
 }
 
@@ -104,7 +104,7 @@ export class TraceInfoBuilder {
     if (d.vlanTags > 0) i.vlanPackets += 1;
     if (d.mplsLabels > 0) i.mplsPackets += 1;
     if (d.fragment) i.fragments += 1;
-    if (d.snapped) i.snappedPackets += 1;
+    if (r.capLen < r.origLen) i.snappedPackets += 1;
     if (d.malformed !== undefined) {
       i.malformedPackets += 1;
       const k = reasonKind(d.malformed);
