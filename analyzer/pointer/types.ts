@@ -57,6 +57,13 @@ export interface PointsTo {
   /** Objects the value stored in object o may point to. */
   pointsToObj(o: ObjId): ReadonlySet<ObjId>;
   mayAlias(a: VarId, b: VarId): boolean;
+  /**
+   * Do two objects share storage? True when equal, when one is a field inside the other
+   * (a pointer to a struct also points at its first field), or both are fields of an
+   * object field-sensitivity gave up on. Optional so simple test implementations need not
+   * provide it; clients fall back to `a === b`.
+   */
+  overlaps?(a: ObjId, b: ObjId): boolean;
   /** Every object reachable from v's storage by following points-to edges (including v's own object and fields). */
   reachableFromVar(v: VarId): ReadonlySet<ObjId>;
   /** What an instruction may read and write in memory (empty for pure register ops). */

@@ -1,0 +1,53 @@
+// Steensgaard's unification-based analysis as an Andersen that unifies instead of including:
+// a copy edge merges both ends, and all objects one node may point to share one node.
+import type { NodeId } from './graph.js';
+import { Andersen } from './andersen.js';
+import type { ObjectTable } from './objects.js';
+import type { ObjId } from './types.js';
+
+export class Steensgaard extends Andersen {
+  private readonly pending: [NodeId, NodeId][] = [];
+  private draining = false;
+
+  constructor(objects: ObjectTable) {
+    if (objects.fieldSensitive) throw new Error('Steensgaard is field-insensitive');
+    super(objects);
+  }
+
+  /** a = b: one equivalence class for both (their pointees are joined below). */
+  override addCopyEdge(src: NodeId, dst: NodeId): void {
+    this.unify(src, dst);
+  }
+
+  /** A node points to one class of objects: a new pointee joins the class of the others. */
+  override addPts(n: NodeId, o: ObjId): void {
+    const r = this.graph.find(n);
+    const p = this.graph.pts[r]!;
+    if (p.has(o)) return;
+    const first = firstOf(p);
+    super.addPts(r, o);
+    if (first !== undefined) this.unify(this.objNode(first), this.objNode(o));
+  }
+
+  private unify(a: NodeId, b: NodeId): void {
+    this.pending.push([a, b]);
+    if (this.draining) return;
+    this.draining = true;
+    while (this.pending.length > 0) {
+      const [x0, y0] = this.pending.pop()!;
+      const x = this.graph.find(x0);
+      const y = this.graph.find(y0);
+      if (x === y) continue;
+      const fx = firstOf(this.graph.pts[x]!);
+      const fy = firstOf(this.graph.pts[y]!);
+      this.merge(x, y);
+      if (fx !== undefined && fy !== undefined) this.pending.push([this.objNode(fx), this.objNode(fy)]);
+    }
+    this.draining = false;
+  }
+}
+
+function firstOf(s: ReadonlySet<ObjId>): ObjId | undefined {
+  for (const o of s) return o;
+  return undefined;
+}
