@@ -28,6 +28,12 @@ export function waitFor<T>(register: (done: (v: T) => void) => void, ms = 5_000,
   });
 }
 
+/** Poll `cond` until true or `ms` pass (for effects on the other end of a socket). */
+export async function eventually(cond: () => boolean, ms = 2_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
+
 /** An in-process standby middlebox joined to a MboxLink by two PassThroughs. */
 export function inProcessStandby(opts: { liveDelayMs?: number } = {}): { link: MboxLink; events: StandbyMboxEvent[]; digest(): Buffer } {
   const toAgent = new PassThrough();
