@@ -136,9 +136,15 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   /** Failure detector: the primary is dead after missLimit × heartbeatMs without any frame. */
   private armDetector(conn: Connection<StandbyState>): void {
     const deadline = this.opts.heartbeatMs * this.opts.missLimit;
-    const check = (): void => {
+    const check = (settled = false): void => {
       if (conn.isClosed) return;
       const silent = performance.now() - conn.lastSeen;
+      if (silent >= deadline && !settled) {
+        // Timers run before I/O is polled: after a stall of our own event loop, frames may
+        // be waiting unread. Look once more after the poll phase before calling the peer dead.
+        setImmediate(() => check(true));
+        return;
+      }
       if (silent >= deadline) {
         this.log('warn', conn.id, 'peer-dead', `no frame for ${silent.toFixed(1)} ms`);
         this.emitEvent('peer-dead', silent);
@@ -146,9 +152,9 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
         return;
       }
       // Re-arm for exactly when the deadline would pass: no polling between frames.
-      this.detector = conn.setTimer(check, deadline - silent);
+      this.detector = conn.setTimer(() => check(), deadline - silent);
     };
-    this.detector = conn.setTimer(check, deadline);
+    this.detector = conn.setTimer(() => check(), deadline);
   }
 
   private goLive(seq: number): Promise<number> {
