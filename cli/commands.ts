@@ -1,7 +1,8 @@
 // The subcommands, one module each; each exports `register(program)`.
 import type { Command } from 'commander';
 import { register as trace } from './trace.js';
+import { register as analyze } from './analyze.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [trace];
+export const commands: Register[] = [analyze, trace];

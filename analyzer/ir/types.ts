@@ -36,6 +36,8 @@ export interface Field {
   type: TypeId;
   /** Bit width for bit-fields. */
   bits?: number;
+  /** An anonymous struct/union member (C11); its own fields are reached through it. Named `<anonN>`. */
+  anonymous?: boolean;
 }
 
 // ---------------------------------------------------------------- variables

@@ -1,0 +1,75 @@
+// A compact syntax tree built from tree-sitter-c with one TreeCursor walk per
+// needed declaration: JS objects only for what lowering reads (DESIGN §3 speed).
+import type Parser from 'tree-sitter';
+
+export interface Ast {
+  type: string;
+  /** The tree-sitter field name under the parent (`declarator`, `value`, ...). */
+  field: string | null;
+  /** UTF-16 offsets into the unit's preprocessed text. */
+  start: number;
+  end: number;
+  named: boolean;
+  /** Set for nodes the parser inserted (MISSING) — only looked for in trees with errors. */
+  missing?: boolean;
+  kids: Ast[];
+}
+
+/** Punctuation that carries no meaning once the tree has fields. */
+const PUNCT = new Set([';', ',', '(', ')', '{', '}', '[', ']', ':']);
+
+/** Builds the subtree at the cursor; leaves the cursor where it started. */
+export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
+  const node: Ast = {
+    type: c.nodeType,
+    field: c.currentFieldName ?? null,
+    start: c.startIndex,
+    end: c.endIndex,
+    named: c.nodeIsNamed,
+    kids: [],
+  };
+  if (checkMissing && c.nodeIsMissing) node.missing = true;
+  if (c.gotoFirstChild()) {
+    do {
+      if (!c.nodeIsNamed && PUNCT.has(c.nodeType)) continue;
+      node.kids.push(buildAst(c, checkMissing));
+    } while (c.gotoNextSibling());
+    c.gotoParent();
+  }
+  return node;
+}
+
+export function child(n: Ast, field: string): Ast | undefined {
+  for (const k of n.kids) if (k.field === field) return k;
+  return undefined;
+}
+
+export function children(n: Ast, field: string): Ast[] {
+  return n.kids.filter((k) => k.field === field);
+}
+
+export function namedKids(n: Ast): Ast[] {
+  return n.kids.filter((k) => k.named);
+}
+
+export function firstOfType(n: Ast, type: string): Ast | undefined {
+  for (const k of n.kids) if (k.type === type) return k;
+  return undefined;
+}
+
+/** Depth-first search for nodes of the given types (stopping at matches). */
+export function findAll(n: Ast, pred: (a: Ast) => boolean, out: Ast[] = []): Ast[] {
+  if (pred(n)) {
+    out.push(n);
+    return out;
+  }
+  for (const k of n.kids) findAll(k, pred, out);
+  return out;
+}
+
+/** ERROR and MISSING nodes under n. */
+export function syntaxErrors(n: Ast, out: Ast[] = []): Ast[] {
+  if (n.type === 'ERROR' || n.missing) out.push(n);
+  for (const k of n.kids) syntaxErrors(k, out);
+  return out;
+}

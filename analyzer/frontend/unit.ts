@@ -1,0 +1,243 @@
+// Lowers one parsed translation unit into the program: walks its top level with
+// a TreeCursor, takes each header declaration once per program (prototypes
+// lazily), lowers file-scope declarations and every function definition.
+import type Parser from 'tree-sitter';
+import type { Func, SourceLoc } from '../ir/types.js';
+import { GLOBAL_INIT } from '../ir/types.js';
+import { buildAst, child, syntaxErrors, type Ast } from './ast.js';
+import { CfgBuilder } from './cfg.js';
+import { DeclReader } from './decls.js';
+import type { UnitEnv } from './lower-expr.js';
+import { StmtLowerer } from './lower-stmt.js';
+import type { Preprocessed } from './preprocess.js';
+import type { ProgramBuilder } from './program.js';
+import { Scope, type Sym } from './scope.js';
+import { UnitSource } from './source.js';
+
+const DECL_WRAPPERS = new Set(['pointer_declarator', 'attributed_declarator', 'parenthesized_declarator', 'array_declarator', 'function_declarator']);
+
+/**
+ * Names declared by a header declaration that only declares functions or
+ * `extern` variables (nothing to lower until used), or undefined.
+ */
+function lazyNames(node: Parser.SyntaxNode, isDefinition: boolean): string[] | undefined {
+  let isExtern = false;
+  if (!isDefinition) {
+    for (let i = 0; i < node.childCount; i++) {
+      const k = node.child(i)!;
+      if (k.type === 'storage_class_specifier') {
+        if (k.text === 'static') return undefined;
+        if (k.text === 'extern') isExtern = true;
+      } else if (k.type === 'typedef') return undefined;
+    }
+  }
+  const names: string[] = [];
+  for (const d of node.childrenForFieldName('declarator')) {
+    let x: Parser.SyntaxNode | null = d;
+    let isFunc = false;
+    while (x && DECL_WRAPPERS.has(x.type)) {
+      if (x.type === 'function_declarator' && !isFunc) isFunc = true;
+      x = x.childForFieldName('declarator') ?? x.firstNamedChild;
+    }
+    if (!x || x.type !== 'identifier' || (!isFunc && !isExtern)) return undefined;
+    names.push(x.text);
+  }
+  return names.length ? names : undefined;
+}
+
+export class UnitLowerer implements UnitEnv {
+  readonly src: UnitSource;
+  readonly decls: DeclReader;
+  readonly fileScope: Scope;
+  readonly unitTag: string;
+  private readonly headerLowerer: StmtLowerer;
+  private readonly fileLowerer: StmtLowerer;
+  private currentPartial: { partial: boolean } | undefined;
+
+  constructor(
+    readonly prog: ProgramBuilder,
+    pp: Preprocessed,
+    private readonly tree: Parser.Tree,
+    unitTag: string,
+  ) {
+    this.src = new UnitSource(pp);
+    this.unitTag = unitTag;
+    this.fileScope = new Scope(prog.headerScope);
+    this.decls = new DeclReader(prog.types, this.src, {
+      warn: (n, m) => this.warn(n, m),
+      sizeOfExpr: (e) => this.fileLowerer.sizeOfExpr(e),
+    });
+    this.headerLowerer = new StmtLowerer(this, prog.globalInit, GLOBAL_INIT, prog.headerScope);
+    this.fileLowerer = new StmtLowerer(this, prog.globalInit, GLOBAL_INIT, this.fileScope);
+  }
+
+  warn(n: Ast, message: string, func?: string): void {
+    this.prog.warn(this.src.loc(n.start), message, func === GLOBAL_INIT ? undefined : func);
+  }
+
+  lower(): void {
+    const c = this.tree.walk();
+    const checkErrors = this.tree.rootNode.hasError;
+    const pp = this.src.pp;
+    if (!c.gotoFirstChild()) return;
+    do {
+      const start = c.startIndex;
+      const row = this.src.row(start);
+      const fileIdx = pp.lineFile[row];
+      if (fileIdx !== pp.mainFile) {
+        const key = `${pp.files[fileIdx].path}:${pp.lineNo[row]}:${c.endIndex - start}:${c.nodeType}`;
+        if (this.prog.seenHeaderDecls.has(key)) continue;
+        this.prog.seenHeaderDecls.add(key);
+        if (this.lazyHeaderDecl(c, pp.files[fileIdx].system)) continue;
+        this.topLevel(buildAst(c, checkErrors), 'header');
+      } else {
+        this.topLevel(buildAst(c, checkErrors), 'file');
+      }
+    } while (c.gotoNextSibling());
+  }
+
+  /**
+   * Function prototypes and extern variables from headers (and system-header
+   * inline functions, whose bodies are skipped) become symbols resolved on
+   * first use: most of a header is never used.
+   */
+  private lazyHeaderDecl(c: Parser.TreeCursor, system: boolean): boolean {
+    const t = c.nodeType;
+    if (t !== 'declaration' && !(t === 'function_definition' && system)) return false;
+    const node = c.currentNode;
+    if (node.hasError) return false;
+    const names = lazyNames(node, t === 'function_definition');
+    if (!names) return false;
+    const scope = this.prog.headerScope;
+    for (const name of names) {
+      if (scope.syms.has(name)) continue;
+      scope.syms.set(name, {
+        kind: 'lazy',
+        resolve: (): Sym => {
+          const ast = buildAst(node.walk(), false);
+          const saved = this.headerLowerer.scope;
+          try {
+            if (ast.type === 'function_definition') {
+              const spec = this.decls.specifiers(ast, scope);
+              const di = this.decls.declarator(child(ast, 'declarator'), spec.type, scope);
+              return { kind: 'func', name, key: name, type: di.type, isStatic: false };
+            }
+            scope.syms.delete(name);
+            this.headerLowerer.declaration(ast, 'header');
+          } finally {
+            this.headerLowerer.scope = saved;
+          }
+          const s = scope.syms.get(name);
+          return s && s.kind !== 'lazy' ? s : { kind: 'func', name, key: name, type: this.prog.types.func(this.prog.types.int, [], true), isStatic: false };
+        },
+      });
+    }
+    return true;
+  }
+
+  private topLevel(n: Ast, place: 'file' | 'header'): void {
+    const lowerer = place === 'file' ? this.fileLowerer : this.headerLowerer;
+    const errs = syntaxErrors(n);
+    let funcName: string | undefined;
+    if (n.type === 'function_definition') funcName = this.definitionName(n, lowerer.scope);
+    for (const e of errs) {
+      const what = e.missing ? `missing '${e.type}'` : `cannot parse '${this.src.of(e, 60)}'`;
+      this.prog.warn(this.src.loc(e.start), `syntax error: ${what}${funcName ? ` (in function ${funcName}; its lowering is partial)` : ''}`, funcName);
+    }
+    try {
+      switch (n.type) {
+        case 'function_definition':
+          this.functionDefinition(n, lowerer.scope, errs.length > 0);
+          return;
+        case 'declaration':
+        case 'type_definition':
+          lowerer.text = this.src.of(n);
+          lowerer.declaration(n, place);
+          return;
+        case 'struct_specifier':
+        case 'union_specifier':
+        case 'enum_specifier':
+          lowerer.tagDeclaration(n);
+          return;
+        case 'ERROR':
+          // Keep whatever the parser recovered inside.
+          for (const k of n.kids) if (k.type === 'function_definition' || k.type === 'declaration' || k.type === 'type_definition') this.topLevel(k, place);
+          return;
+        case 'linkage_specification':
+          for (const k of n.kids) if (k.type === 'declaration_list') for (const d of k.kids) this.topLevel(d, place);
+          return;
+        default:
+          return;
+      }
+    } catch (err) {
+      this.prog.warn(this.src.loc(n.start), `could not lower this ${n.type.replace(/_/g, ' ')}: ${(err as Error).message}`, funcName);
+    }
+  }
+
+  private definitionName(n: Ast, scope: Scope): string | undefined {
+    try {
+      const spec = this.decls.specifiers(n, scope);
+      return this.decls.declarator(child(n, 'declarator'), spec.type, scope).name;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private functionDefinition(n: Ast, scope: Scope, hasErrors: boolean): void {
+    const spec = this.decls.specifiers(n, scope);
+    const di = this.decls.declarator(child(n, 'declarator'), spec.type, scope);
+    if (!di.name) return;
+    const type = this.prog.types.isFunction(di.type) ? di.type : this.prog.types.func(di.type, [], false);
+    const sym = this.fileLowerer.declareFunction(di.name, type, spec.storage === 'static', scope);
+    const key = sym.kind === 'func' ? sym.key : di.name;
+    if (sym.kind === 'func') sym.type = type;
+    if (this.prog.functions.has(key)) {
+      this.warn(n, `function '${di.name}' is defined more than once; the first definition is kept`);
+      return;
+    }
+    const loc: SourceLoc = this.src.loc((di.nameNode ?? n).start);
+    const locals: number[] = [];
+    const b = new CfgBuilder(key, (nm, t, f, l) => this.prog.newVar(nm, 'temp', t, l, f), locals);
+    const fscope = new Scope(scope);
+    const lowerer = new StmtLowerer(this, b, key, fscope);
+    const params = (di.params ?? []).map((p, i) => {
+      const v = this.prog.newVar(p.name ?? `arg${i}`, 'param', p.type, this.src.loc(p.node.start), key);
+      if (p.name) fscope.syms.set(p.name, { kind: 'var', var: v });
+      return v;
+    });
+    const func: Func = {
+      key,
+      name: di.name,
+      isStatic: sym.kind === 'func' ? sym.isStatic : spec.storage === 'static',
+      loc,
+      type,
+      params,
+      locals,
+      variadic: di.variadic ?? false,
+      blocks: [],
+      entry: 0,
+      exit: 0,
+    };
+    this.prog.functions.set(key, func);
+    let failed = false;
+    const body = child(n, 'body');
+    try {
+      if (body) for (const k of body.kids) if (k.named) lowerer.stmt(k);
+    } catch (err) {
+      failed = true;
+      this.prog.warn(this.src.loc(n.start), `lowering of function ${di.name} stopped early: ${(err as Error).message}`, key);
+    }
+    // Falling off the end returns.
+    const cur = b.cur;
+    const reached = cur === 0 || b.blocks.some((blk) => blk.succs.includes(cur));
+    if (reached) {
+      const end = body ? { ...body, start: Math.max(body.end - 1, body.start) } : n;
+      b.emit({ kind: 'ret', loc: this.src.loc(end.start), text: '}' });
+      lowerer.retBlocks.add(cur);
+    }
+    const { blocks, exit } = b.finish(lowerer.retBlocks);
+    func.blocks = blocks;
+    func.exit = exit;
+    if (hasErrors || failed || lowerer.partial) func.partial = true;
+  }
+}
