@@ -27,13 +27,17 @@ function sourceLine(file: string, line: number): string | undefined {
   return lines?.[line - 1]?.trim();
 }
 
-/** The source statements of the instruction vertices in a set, sorted by file then line, one per line. */
+/**
+ * The source statements of a vertex set, sorted by file then line, one per line:
+ * instruction vertices, and the call of actual-in/out vertices (a forward slice
+ * reaches a call through the argument it passes, not the call vertex itself).
+ */
 export function statementsOf(sdg: Sdg, set: VertexSet | Iterable<VertexId>): Statement[] {
   const vs = 'vertices' in set ? set.vertices : set;
   const seen = new Map<string, Statement>();
   for (const v of vs) {
     const x = sdg.vertices[v]!;
-    if (x.kind !== 'instr') continue;
+    if (x.instr === undefined) continue;
     const i = sdg.program.instrs[x.instr!]!;
     const key = `${i.loc.file}\0${i.loc.line}`;
     if (seen.has(key)) continue;

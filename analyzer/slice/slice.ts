@@ -108,7 +108,14 @@ export interface PathStep {
  * connects them), as edges with their kinds — to explain why something is in a slice.
  * Returns undefined when no path exists.
  */
-export function explainPath(sdg: Sdg, sources: Iterable<VertexId>, target: VertexId, within?: VertexSet): PathStep[] | undefined {
+export function explainPath(
+  sdg: Sdg,
+  sources: Iterable<VertexId>,
+  target: VertexId,
+  within?: VertexSet,
+  /** Edge kinds not to use, e.g. `summary` to see the path through the callee's body. */
+  skip: ReadonlySet<EdgeKind> = new Set(),
+): PathStep[] | undefined {
   const n = sdg.vertices.length;
   const via: (PathStep | null | undefined)[] = new Array(n);
   const queue: VertexId[] = [];
@@ -121,7 +128,7 @@ export function explainPath(sdg: Sdg, sources: Iterable<VertexId>, target: Verte
     const v = queue[head]!;
     if (v === target) break;
     for (const e of sdg.graph.outEdges(v)) {
-      if (via[e.to] !== undefined || (within && !within.has(e.to))) continue;
+      if (via[e.to] !== undefined || skip.has(e.label) || (within && !within.has(e.to))) continue;
       via[e.to] = { from: v, to: e.to, kind: e.label };
       queue.push(e.to);
     }
