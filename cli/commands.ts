@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { register as trace } from './trace.js';
 import { register as analyze } from './analyze.js';
+import { register as agent } from './agent.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, trace];
+export const commands: Register[] = [analyze, trace, agent];

@@ -15,6 +15,9 @@ function onExit(): void {
 }
 
 function onSignal(sig: NodeJS.Signals): void {
+  // Someone else handles this signal (e.g. a CLI shutting down gracefully): leave the
+  // children to them; the 'exit' hook still kills whatever is left when we exit.
+  if (process.listenerCount(sig) > 1) return;
   onExit();
   uninstall();
   // If nobody else handles the signal, behave as if we had not intercepted it.

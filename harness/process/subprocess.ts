@@ -15,6 +15,8 @@ export class Subprocess implements Killable {
   readonly child: ChildProcess | null;
   readonly stdin: Writable | null;
   readonly stdout: Readable | null;
+  /** The live stderr stream (also captured into the record). */
+  readonly stderrStream: Readable | null;
   /** Extra pipes: fds[0] is the child's fd 3, fds[1] its fd 4, ... */
   readonly fds: Duplex[];
   /** Resolves once with how the run ended; never rejects. */
@@ -42,7 +44,7 @@ export class Subprocess implements Killable {
     const exe = resolveCommand(command[0]!, env);
     if (exe === null) {
       this.child = null;
-      this.stdin = this.stdout = null;
+      this.stdin = this.stdout = this.stderrStream = null;
       this.fds = [];
       this.done = Promise.resolve(this.record('spawn-error', null, null, `command not found: ${command[0]}`));
       return;
@@ -55,6 +57,7 @@ export class Subprocess implements Killable {
     this.child = child;
     this.stdin = child.stdin;
     this.stdout = child.stdout;
+    this.stderrStream = child.stderr;
     this.fds = child.stdio.slice(3) as Duplex[];
     if (child.stderr) this.stderr.attach(child.stderr);
     // A peer closing a pipe early must not crash us with EPIPE.
