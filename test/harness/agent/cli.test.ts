@@ -1,0 +1,129 @@
+// `statelab agent` end to end, as separate processes: a standby and a primary
+// CLI agent, each supervising a fake middlebox, replicate every frame; usage
+// and key errors exit 2 with one line; a misbehaving middlebox is reported.
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const FAKE = join(ROOT, 'test/fixtures/agent/fake-mbox.mjs');
+// A bundle of the real entry point inside the repo, so its bare imports resolve from node_modules.
+const OUT = join(ROOT, 'node_modules/.cache/statelab-agent-cli-test');
+mkdirSync(OUT, { recursive: true });
+const MAIN = join(OUT, `main-${process.pid}.mjs`);
+execFileSync(join(ROOT, 'node_modules/.bin/esbuild'), [join(ROOT, 'cli/main.ts'), '--bundle', '--platform=node', '--format=esm', '--packages=external', `--outfile=${MAIN}`, '--log-level=error']);
+
+const TMP = mkdtempSync(join(tmpdir(), 'statelab-agent-cli-'));
+const KEYFILE = join(TMP, 'key');
+writeFileSync(KEYFILE, randomBytes(32).toString('hex') + '\n');
+chmodSync(KEYFILE, 0o600);
+
+afterAll(() => {
+  rmSync(TMP, { recursive: true, force: true });
+  rmSync(MAIN, { force: true });
+});
+
+interface Run {
+  child: ChildProcess;
+  out: string[];
+  err: string[];
+  exit: Promise<number | null>;
+}
+
+function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Run {
+  const child = spawn(process.execPath, [MAIN, 'agent', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const out: string[] = [];
+  const err: string[] = [];
+  const collect = (into: string[]) => {
+    let rest = '';
+    return (c: Buffer) => {
+      const parts = (rest + c.toString()).split('\n');
+      rest = parts.pop()!;
+      into.push(...parts);
+    };
+  };
+  child.stdout!.on('data', collect(out));
+  child.stderr!.on('data', collect(err));
+  const exit = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+  return { child, out, err, exit };
+}
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Pids of processes whose command line carries `token`. */
+function withToken(token: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(token)) pids.push(Number(d));
+    } catch {
+      // gone
+    }
+  }
+  return pids;
+}
+
+describe('statelab agent', () => {
+  it('--help lists the contract', async () => {
+    const r = cli(['--help']);
+    expect(await r.exit).toBe(0);
+  });
+
+  it('exits 2 with one line naming the file when the key file is missing', async () => {
+    const r = cli(['--role', 'standby', '--listen', '0', '--key-file', join(TMP, 'nope'), '--', process.execPath, FAKE, 'standby']);
+    expect(await r.exit).toBe(2);
+    expect(r.err).toEqual([`statelab: ${join(TMP, 'nope')}: cannot read key file: ENOENT`]);
+  });
+
+  it('exits 2 on a short key and on contradictory options', async () => {
+    const short = join(TMP, 'short');
+    writeFileSync(short, 'abc\n', { mode: 0o600 });
+    const a = cli(['--role', 'primary', '--connect', 'ws://127.0.0.1:1', '--key-file', short, '--', 'true']);
+    expect(await a.exit).toBe(2);
+    expect(a.err).toEqual([`statelab: ${short}: key is 3 bytes, at least 16 needed`]);
+    const b = cli(['--role', 'primary', '--listen', '0', '--connect', 'ws://x', '--key-file', KEYFILE]);
+    expect(await b.exit).toBe(2);
+    expect(b.err).toEqual(['statelab: give exactly one of --listen <port> or --connect <url>']);
+    const c = cli(['--role', 'boss', '--listen', '0']);
+    expect(await c.exit).toBe(2);
+  });
+
+  it('replicates a primary middlebox to a standby middlebox across two agent processes, and stops cleanly', async () => {
+    const token = `tok${randomBytes(6).toString('hex')}`;
+    const standby = cli(['--role', 'standby', '--listen', '0', '--key-file', KEYFILE, '--heartbeat-ms', '20', '--', process.execPath, FAKE, 'standby', '0', token]);
+    await until(() => standby.err.some((l) => l.includes(' listening: ')));
+    const url = standby.err.find((l) => l.includes(' listening: '))!.split(' listening: ')[1]!;
+    const primary = cli(['--role', 'primary', '--connect', url, '--key-file', KEYFILE, '--heartbeat-ms', '20', '--', process.execPath, FAKE, 'primary', '200', '64', 'all', '-1', token]);
+    await until(() => standby.out.some((l) => l.startsWith('state 200 ')) && primary.out.some((l) => l.startsWith('done 200 ')));
+    expect(standby.out.find((l) => l.startsWith('state 200 '))!.split(' ')[2]).toBe(primary.out.find((l) => l.startsWith('done 200 '))!.split(' ')[2]);
+    expect(standby.out.map((l) => Number(l.split(' ')[1]))).toEqual(Array.from({ length: 201 }, (_, i) => i));
+    expect(withToken(token).length).toBe(4); // two agents, two middleboxes
+    primary.child.kill('SIGTERM');
+    standby.child.kill('SIGTERM');
+    expect(await primary.exit).toBe(0);
+    expect(await standby.exit).toBe(0);
+    await until(() => withToken(token).length === 0, 3_000);
+    expect(standby.err.some((l) => l.includes('reject'))).toBe(false);
+  });
+
+  it.each([
+    ['huge', 'E_TOO_LARGE: local frame at stream byte 0 claims 1073741824 bytes'],
+    ['garbage', 'E_MALFORMED: envelope must be a MessagePack map, found type byte 0xc1 at byte 0'],
+    ['midframe', 'E_MALFORMED: stream ended mid-frame at stream byte 0: got 46 of '],
+  ])('reports a middlebox that writes a %s frame and exits 2', async (kind, msg) => {
+    const r = cli(['--role', 'primary', '--listen', '0', '--key-file', KEYFILE, '--', process.execPath, FAKE, 'bad', kind]);
+    expect(await r.exit).toBe(2);
+    expect(r.err.find((l) => l.startsWith('statelab: middlebox link: '))).toContain(msg);
+  });
+});
