@@ -16,33 +16,60 @@ import { UnitSource } from './source.js';
 
 const DECL_WRAPPERS = new Set(['pointer_declarator', 'attributed_declarator', 'parenthesized_declarator', 'array_declarator', 'function_declarator']);
 
+/** The name under the declarator at the cursor, and whether it declares a function; the cursor returns. */
+function declaratorName(c: Parser.TreeCursor, text: string): { name: string; isFunc: boolean } | undefined {
+  let depth = 0;
+  let isFunc = false;
+  let result: { name: string; isFunc: boolean } | undefined;
+  for (;;) {
+    const t = c.nodeType;
+    if (t === 'identifier') {
+      result = { name: text.slice(c.startIndex, c.endIndex), isFunc };
+      break;
+    }
+    if (!DECL_WRAPPERS.has(t)) break;
+    if (t === 'function_declarator') isFunc = true;
+    if (!c.gotoFirstChild()) break;
+    depth++;
+    let found = false;
+    do {
+      if (c.currentFieldName === 'declarator' || (t !== 'function_declarator' && t !== 'array_declarator' && t !== 'pointer_declarator' && c.nodeIsNamed && c.nodeType !== 'attribute_specifier')) {
+        found = true;
+        break;
+      }
+    } while (c.gotoNextSibling());
+    if (!found) break;
+  }
+  for (; depth > 0; depth--) c.gotoParent();
+  return result;
+}
+
 /**
  * Names declared by a header declaration that only declares functions or
- * `extern` variables (nothing to lower until used), or undefined.
+ * `extern` variables (nothing to lower until used), or undefined. Cursor-only:
+ * most of a header is such declarations, and SyntaxNode objects are costly.
  */
-function lazyNames(node: Parser.SyntaxNode, isDefinition: boolean): string[] | undefined {
-  let isExtern = false;
-  if (!isDefinition) {
-    for (let i = 0; i < node.childCount; i++) {
-      const k = node.child(i)!;
-      if (k.type === 'storage_class_specifier') {
-        if (k.text === 'static') return undefined;
-        if (k.text === 'extern') isExtern = true;
-      } else if (k.type === 'typedef') return undefined;
-    }
-  }
+function lazyNames(c: Parser.TreeCursor, text: string, isDefinition: boolean): string[] | undefined {
+  if (!c.gotoFirstChild()) return undefined;
   const names: string[] = [];
-  for (const d of node.childrenForFieldName('declarator')) {
-    let x: Parser.SyntaxNode | null = d;
-    let isFunc = false;
-    while (x && DECL_WRAPPERS.has(x.type)) {
-      if (x.type === 'function_declarator' && !isFunc) isFunc = true;
-      x = x.childForFieldName('declarator') ?? x.firstNamedChild;
+  let isExtern = false;
+  let ok = true;
+  do {
+    const t = c.nodeType;
+    if (t === 'storage_class_specifier') {
+      const s = text.slice(c.startIndex, c.endIndex);
+      if (s === 'static' && !isDefinition) ok = false;
+      else if (s === 'extern') isExtern = true;
+    } else if (t === 'typedef' || t === 'ERROR') {
+      ok = false;
+    } else if (c.currentFieldName === 'declarator') {
+      const d = declaratorName(c, text);
+      if (!d || (!d.isFunc && !isExtern)) ok = false;
+      else names.push(d.name);
     }
-    if (!x || x.type !== 'identifier' || (!isFunc && !isExtern)) return undefined;
-    names.push(x.text);
-  }
-  return names.length ? names : undefined;
+  } while (ok && c.gotoNextSibling());
+  c.gotoParent();
+  return ok && names.length ? names : undefined;
 }
 
 export class UnitLowerer implements UnitEnv {
@@ -88,7 +115,8 @@ export class UnitLowerer implements UnitEnv {
         const key = `${pp.files[fileIdx].path}:${pp.lineNo[row]}:${c.endIndex - start}:${c.nodeType}`;
         if (this.prog.seenHeaderDecls.has(key)) continue;
         this.prog.seenHeaderDecls.add(key);
-        if (this.lazyHeaderDecl(c, pp.files[fileIdx].system)) continue;
+        // With syntax errors about, only system headers are taken lazily (their errors are not ours to report).
+        if ((!checkErrors || pp.files[fileIdx].system) && this.lazyHeaderDecl(c, pp.files[fileIdx].system)) continue;
         this.topLevel(buildAst(c, checkErrors), 'header');
       } else {
         this.topLevel(buildAst(c, checkErrors), 'file');
@@ -104,17 +132,18 @@ export class UnitLowerer implements UnitEnv {
   private lazyHeaderDecl(c: Parser.TreeCursor, system: boolean): boolean {
     const t = c.nodeType;
     if (t !== 'declaration' && !(t === 'function_definition' && system)) return false;
-    const node = c.currentNode;
-    if (node.hasError) return false;
-    const names = lazyNames(node, t === 'function_definition');
+    const names = lazyNames(c, this.src.text, t === 'function_definition');
     if (!names) return false;
+    const descendant = c.currentDescendantIndex;
     const scope = this.prog.headerScope;
     for (const name of names) {
       if (scope.syms.has(name)) continue;
       scope.syms.set(name, {
         kind: 'lazy',
         resolve: (): Sym => {
-          const ast = buildAst(node.walk(), false);
+          const at = this.tree.walk();
+          at.gotoDescendant(descendant);
+          const ast = buildAst(at, false);
           const saved = this.headerLowerer.scope;
           try {
             if (ast.type === 'function_definition') {
