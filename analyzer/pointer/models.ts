@@ -116,6 +116,9 @@ export const LIBRARY_MODELS: Readonly<Record<string, LibModel>> = {
   abs: PURE, labs: PURE, exit: PURE, _exit: PURE, abort: PURE, assert: PURE, __assert_fail: rd(0, 1, 3),
   getpid: PURE, getopt: { reads: [1, 2], ret: [{ named: 'optarg' }] },
   fork: PURE, kill: PURE, raise: PURE, alarm: PURE, pause: PURE, setuid: PURE, setgid: PURE, chroot: rd(0), chdir: rd(0),
+  // compiler builtins that compute constants
+  offsetof: PURE, expect: PURE, constant_p: PURE, unreachable: PURE, trap: PURE, bswap16: PURE, bswap32: PURE, bswap64: PURE,
+  clz: PURE, ctz: PURE, popcount: PURE, object_size: PURE,
   // callbacks
   qsort: { callbacks: [{ fn: 3, args: [{ arg: 0 }, { arg: 0 }] }], reads: [0], writes: [0] },
   bsearch: { ret: [{ arg: 1 }], callbacks: [{ fn: 4, args: [{ arg: 0 }, { arg: 1 }] }], reads: [0, 1] },
