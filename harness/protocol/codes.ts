@@ -19,6 +19,7 @@ export const PROTOCOL_ERRORS = {
   E_PEER_ERROR: { close: 4002, reason: 'peer reported an error' },
   E_MBOX: { close: 4500, reason: 'middlebox link failed' },
   E_SHUTDOWN: { close: 1001, reason: 'agent shutting down' },
+  E_INTERNAL: { close: 1011, reason: 'internal error' },
 } as const;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;

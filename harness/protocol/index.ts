@@ -22,5 +22,6 @@ export {
 } from './machine.js';
 export { newNonce, helloMac, verifyHelloMac, MIN_KEY_BYTES } from './auth.js';
 export { RateLimiter } from './rate.js';
+export { transitionTableMarkdown, errorTableMarkdown } from './describe.js';
 export { classifySeq, type SeqVerdict } from './sequence.js';
 export * from './local.js';

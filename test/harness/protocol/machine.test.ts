@@ -84,3 +84,14 @@ it('names frames before authentication as such', () => {
   expect(illegalFrameReason(PRIMARY_SPEC, 'awaitChallenge', 'state')).toBe('state frame before authentication');
   expect(illegalFrameReason(STANDBY_SPEC, 'replicating', 'snapshot')).toBe('snapshot frame illegal in state replicating of the standby');
 });
+
+it('README.md shows exactly the tables the agents run', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { transitionTableMarkdown, errorTableMarkdown } = await import('../../../harness/protocol/describe.js');
+  const readme = readFileSync(new URL('../../../harness/protocol/README.md', import.meta.url), 'utf8');
+  for (const spec of [PRIMARY_SPEC, STANDBY_SPEC] as Array<MachineSpec<string>>) {
+    expect(readme).toContain(transitionTableMarkdown(spec, 'recv'));
+    expect(readme).toContain(transitionTableMarkdown(spec, 'send'));
+  }
+  expect(readme).toContain(errorTableMarkdown());
+});
