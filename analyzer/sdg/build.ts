@@ -170,6 +170,11 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
   for (const [id, site] of sites) {
     const cs = modref.callees.get(id) ?? [];
     const cbs = modref.callbacks.get(id) ?? [];
+    const instr = program.instrs[id]!;
+    const registrars = instr.kind === 'call' ? [instr.callee] : pts.callGraph.calleesOf(id);
+    // A concurrently started callback (a thread, a signal handler) does not return its
+    // effects at the call site: they reach the rest of the program as interference.
+    const async = cbs.length > 0 && !registrars.some((r) => syncLibs.has(r));
     const link = (c: string, callback: boolean) => {
       addEdge(site.call, entry.get(c)!, 'call');
       for (const [key, fv] of formalIn.get(c)!) {
@@ -177,6 +182,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
         const av = site.actualIns.get(aiKey);
         if (av !== undefined) addEdge(av, fv, 'param-in');
       }
+      if (callback && async) return;
       for (const [key, fv] of formalOut.get(c)!) {
         if (callback && key === 'ret') continue; // the library consumes a callback's result
         const av = site.actualOuts.get(key);
@@ -185,15 +191,13 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     };
     for (const c of cs) link(c, false);
     for (const c of cbs) link(c, true);
-    if (cbs.length > 0) {
+    if (async) cbs.forEach((c) => calledAsync.add(c));
+    else if (cbs.length > 0) {
       // The library may call back many times: one invocation's effects reach the next.
       for (const [key, out] of site.actualOuts) {
         const back = site.actualIns.get(key);
         if (back !== undefined) addEdge(out, back, 'data');
       }
-      const instr = program.instrs[id]!;
-      const registrars = instr.kind === 'call' ? [instr.callee] : pts.callGraph.calleesOf(id);
-      if (!registrars.some((r) => syncLibs.has(r))) cbs.forEach((c) => calledAsync.add(c));
     }
   }
 
