@@ -1,12 +1,12 @@
 // Packet decoding for trace statistics: link layer, VLAN/MPLS unwrapping, IPv4,
-// IPv6 (with extension headers), TCP/UDP/ICMP. Field extraction goes through
-// cap's decoders, but only after we have checked the captured length, since
-// cap reads raw bytes without bounds checks (tcpdump's GET_* discipline).
+// IPv6 (with extension headers), TCP/UDP/ICMP. IP and transport fields come from
+// cap's decoders, called only after we have checked the captured length, since
+// cap reads raw bytes without bounds checks (tcpdump's GET_* discipline). cap's
+// Ethernet decoder is not used: it knows one 802.1Q tag and reads past short frames.
 import { createRequire } from 'node:module';
 import { LINKTYPE } from './constants.js';
 
 interface CapDecoders {
-  Ethernet(b: Buffer, offset: number): { info: { type?: number; length?: number }; offset: number };
   IPV4(b: Buffer, offset: number): {
     info: { hdrlen: number; totallen: number; flags: number; fragoffset: number; protocol: number; srcaddr: string; dstaddr: string };
     hdrlen: number;
@@ -66,11 +66,9 @@ export function decodePacket(data: Buffer, linkType: number, origLen = data.leng
   switch (linkType) {
     case LINKTYPE.ETHERNET: {
       if (len < 14) return bad(`Ethernet header needs 14 bytes, frame has ${len}`);
-      const eth = D.Ethernet(data, 0);
-      // cap unwraps at most one 802.1Q tag; we take the type/offset before any tag and unwrap ourselves.
       etype = data.readUInt16BE(12);
       off = 14;
-      if (eth.info.length !== undefined && etype <= 1500) {
+      if (etype <= 1500) {
         d.etherType = etype;
         return d; // 802.3 length field (LLC): not IP
       }
