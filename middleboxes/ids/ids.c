@@ -213,11 +213,6 @@ void ids_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
 	detect_packet(&ruleset, &dc, on_event, NULL);
 }
 
-static void dispatch_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
-{
-	(void)user;
-	ids_handle_packet(h, bytes);
-}
 
 /* ---------------------------------------------------------------- start-up */
 
@@ -266,6 +261,13 @@ void ids_shutdown(void)
 }
 
 #ifndef MBOX_FUZZ
+/* The DAQ-style callback pcap_dispatch hands each packet to. */
+static void dispatch_cb(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+	(void)user;
+	ids_handle_packet(h, bytes);
+}
+
 int main(int argc, char **argv)
 {
 	struct mbox_opts opts;
