@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { register as trace } from './trace.js';
 import { register as analyze } from './analyze.js';
 import { register as agent } from './agent.js';
+import { register as slice } from './slice.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, trace, agent];
+export const commands: Register[] = [analyze, trace, agent, slice];
