@@ -145,12 +145,13 @@ static int make_tuple(const struct pkt *p, struct fw_tuple *t, int *echo_req)
     }
     if (p->icmp != NULL && (p->icmp->type == ICMP_ECHO || p->icmp->type == ICMP_ECHOREPLY)) {
         *echo_req = p->icmp->type == ICMP_ECHO;
-        t->sport = ntohs(p->icmp->un.echo.id);
+        /* The reply carries the request's id: as both "ports", it matches either way. */
+        t->sport = t->dport = ntohs(p->icmp->un.echo.id);
         return 1;
     }
     if (p->icmp6 != NULL && (p->icmp6->icmp6_type == ICMP6_ECHO_REQUEST || p->icmp6->icmp6_type == ICMP6_ECHO_REPLY)) {
         *echo_req = p->icmp6->icmp6_type == ICMP6_ECHO_REQUEST;
-        t->sport = ntohs(p->icmp6->icmp6_id);
+        t->sport = t->dport = ntohs(p->icmp6->icmp6_id);
         return 1;
     }
     return 0;
@@ -182,7 +183,7 @@ static struct fw_conn *icmp_related(const struct pkt *p, uint64_t now)
         t.sport = (uint16_t)(l4[0] << 8 | l4[1]);
         t.dport = (uint16_t)(l4[2] << 8 | l4[3]);
     } else if (t.proto == IPPROTO_ICMP && (l4[0] == ICMP_ECHO || l4[0] == ICMP_ECHOREPLY)) {
-        t.sport = (uint16_t)(l4[4] << 8 | l4[5]);
+        t.sport = t.dport = (uint16_t)(l4[4] << 8 | l4[5]);
     } else {
         return NULL;
     }

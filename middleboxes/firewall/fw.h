@@ -52,7 +52,7 @@ enum fw_conn_state {
 #define FW_DIR_REPLY 1
 
 /* One tracked connection, keyed by its original-direction tuple; packets of
- * either direction find it. For ICMP echo, sport is the id and dport 0. */
+ * either direction find it. For ICMP echo, sport and dport both hold the id. */
 struct fw_conn {
     uint8_t src[FW_ADDR_LEN], dst[FW_ADDR_LEN];
     uint16_t sport, dport;  /* host order */
