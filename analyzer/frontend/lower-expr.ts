@@ -455,7 +455,8 @@ export class ExprLowerer {
   private call(n: Ast): Val {
     let fnNode = child(n, 'function')!;
     while (fnNode.type === 'parenthesized_expression' && namedKids(fnNode).length === 1) fnNode = namedKids(fnNode)[0];
-    const argNodes = namedKids(child(n, 'arguments') ?? { kids: [] as Ast[] } as Ast).filter((a) => a.type !== 'type_descriptor');
+    const allArgs = namedKids(child(n, 'arguments') ?? ({ kids: [] as Ast[] } as unknown as Ast));
+    const argNodes = allArgs.filter((a) => a.type !== 'type_descriptor');
     let direct: { key: string; type: TypeId } | undefined;
     let target: VarId | undefined;
     if (fnNode.type === 'identifier') {
@@ -465,6 +466,12 @@ export class ExprLowerer {
         const v = this.rvalue(argNodes[0]);
         for (const a of argNodes.slice(1)) this.rvalue(a);
         return { k: 'rv', ...v };
+      }
+      if (name === '__builtin_va_arg' && allArgs.length === 2) {
+        // `va_arg(ap, T)`: the type argument is a type name, not a value.
+        const tn = allArgs[1];
+        const type = tn.type === 'type_descriptor' ? this.env.decls.typeDescriptor(tn, this.scope) : this.typeNamed(this.raw(tn));
+        return this.finishCall(n, [allArgs[0]], name, undefined, this.types.func(type, [], true));
       }
       if (s === undefined) {
         // C89 implicit declaration (or a compiler builtin): an external function returning int.
@@ -494,6 +501,13 @@ export class ExprLowerer {
     if (callee !== undefined) this.b.emit({ kind: 'call', callee, ...base, ...(dst !== undefined ? { dst } : {}) });
     else this.b.emit({ kind: 'icall', target: target!, ...base, ...(dst !== undefined ? { dst } : {}) });
     return dst !== undefined ? { k: 'rv', op: { kind: 'var', var: dst }, type: ret } : { k: 'rv', op: { kind: 'const', text: '0' }, type: this.types.void };
+  }
+
+  /** A type spelled as a bare name (`int`, `size_t`, a typedef); int when unknown. */
+  private typeNamed(name: string): TypeId {
+    const s = this.scope.lookup(name);
+    if (s?.kind === 'typedef') return s.type;
+    return this.types.named(name.replace(/\s+/g, ' ').trim()) ?? this.types.int;
   }
 
   private cast(n: Ast): Val {

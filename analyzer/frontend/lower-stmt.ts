@@ -115,12 +115,22 @@ export class StmtLowerer extends ExprLowerer {
 
   // ------------------------------------------------------------ statements
 
+  /** One statement, isolated: a construct we fail on costs that statement (reported), not the function. */
+  safeStmt(n: Ast): void {
+    try {
+      this.stmt(n);
+    } catch (err) {
+      this.partial = true;
+      this.warn(n, `could not lower this ${n.type.replace(/_/g, ' ')} (the function's IR is partial): ${(err as Error).message}`);
+    }
+  }
+
   stmt(n: Ast): void {
     switch (n.type) {
       case 'compound_statement': {
         const outer = this.scope;
         this.scope = new Scope(outer);
-        for (const k of n.kids) if (k.named) this.stmt(k);
+        for (const k of n.kids) if (k.named) this.safeStmt(k);
         this.scope = outer;
         return;
       }

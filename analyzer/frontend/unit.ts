@@ -251,7 +251,7 @@ export class UnitLowerer implements UnitEnv {
     let failed = false;
     const body = child(n, 'body');
     try {
-      if (body) for (const k of body.kids) if (k.named) lowerer.stmt(k);
+      if (body) for (const k of body.kids) if (k.named) lowerer.safeStmt(k);
     } catch (err) {
       failed = true;
       this.prog.warn(this.src.loc(n.start), `lowering of function ${di.name} stopped early: ${(err as Error).message}`, key);

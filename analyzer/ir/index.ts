@@ -2,3 +2,4 @@
 export * from './types.js';
 export { instrToString, printFunction, printProgram, typeToString, varName } from './printer.js';
 export { cfgToDot } from './dot.js';
+export { validateProgram } from './validate.js';
