@@ -14,4 +14,4 @@ export {
 } from './gen/generate.js';
 export { MALFORMED_KINDS, type MalformedKind } from './gen/malformed.js';
 export { Prng } from './gen/prng.js';
-export { readManifest, type ManifestEntry } from './manifest.js';
+export { readManifest, verifyManifest, type ManifestEntry } from './manifest.js';
