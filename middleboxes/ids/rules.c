@@ -19,6 +19,7 @@ struct pctx {
 	char *err;
 	size_t errlen;
 	struct ruleset *rs;
+	const char *sid_at;      /* where the current rule's sid value is */
 };
 
 static int perr(struct pctx *c, const char *at, const char *fmt, ...)
@@ -704,6 +705,7 @@ static int apply_option(struct pctx *c, struct rule *r, const char *name, const 
 		if (parse_int_opt(c, v, 1, 4294967295L, &n) < 0)
 			return -1;
 		r->sid = (uint32_t)n;
+		c->sid_at = v;
 		*have_sid = 1;
 	} else if (strcmp(name, "rev") == 0) {
 		if (parse_int_opt(c, v, 1, 4294967295L, &n) < 0)
@@ -1102,7 +1104,7 @@ static int parse_line(struct pctx *c, char *line, struct rule ***tail)
 	for (const struct rule *o = c->rs->rules; o; o = o->next)
 		if (o->gid == r->gid && o->sid == r->sid) {
 			rule_free(r);
-			return perr(c, s, "duplicate sid %u (first at line %d)", o->sid, o->line);
+			return perr(c, c->sid_at, "duplicate sid %u (first at line %d)", o->sid, o->line);
 		}
 	r->index = c->rs->nrules++;
 	**tail = r;
@@ -1113,7 +1115,7 @@ static int parse_line(struct pctx *c, char *line, struct rule ***tail)
 int rules_load(struct ruleset *rs, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	struct pctx c = { path, 0, NULL, err, errlen, rs };
+	struct pctx c = { path, 0, NULL, err, errlen, rs, NULL };
 	char *line = NULL, *work = NULL;
 	size_t cap = 0;
 	ssize_t n;
