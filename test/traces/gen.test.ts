@@ -54,7 +54,7 @@ describe('trace generator', () => {
       const seq = r.data.readUInt32BE(th + 4);
       const ack = r.data.readUInt32BE(th + 8);
       const plen = r.data.readUInt16BE(16) - ihl - (r.data[th + 12] >> 4) * 4;
-      const f = flows.get(key) ?? { dirs: new Map(), events: [] };
+      const f = flows.get(key) ?? { dirs: new Map<string, Dir>(), events: [] as string[] };
       flows.set(key, f);
       const me = f.dirs.get(from) ?? { maxSent: 0 };
       f.dirs.set(from, me);
