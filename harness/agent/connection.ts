@@ -49,6 +49,7 @@ export class Connection<S extends string = string> {
   private readonly nonce = newNonce();
   private readonly rate: RateLimiter;
   private closed = false;
+  private corked = false;
   private closing: CloseInfo | null = null;
   private handshakeTimer: NodeJS.Timeout | undefined;
   private closeTimer: NodeJS.Timeout | undefined;
@@ -86,8 +87,26 @@ export class Connection<S extends string = string> {
   send(env: Envelope, cb?: (err?: Error) => void): boolean {
     if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return false;
     this.machine.sent(env.t);
+    this.corkUntilNextTick();
     this.ws.send(encodeEnvelope(env), { binary: true }, cb);
     return true;
+  }
+
+  /**
+   * Frames sent in one turn of the event loop leave in one write (writev)
+   * instead of one system call each: several times the frame rate for small
+   * frames. ws exposes no cork, so this reaches for its socket when present.
+   */
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    const sock = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void; destroyed: boolean } })._socket;
+    if (!sock || typeof sock.cork !== 'function') return;
+    this.corked = true;
+    sock.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      if (!sock.destroyed) sock.uncork();
+    });
   }
 
   canSend(t: Envelope['t']): boolean {

@@ -35,6 +35,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   private liveWaiters: Array<(seq: number) => void> = [];
   private takingOver = false;
   private detector: NodeJS.Timeout | undefined;
+  private pendingAck: { conn: Connection<StandbyState>; seq: number } | null = null;
 
   constructor(
     private readonly link: MboxLink,
@@ -174,12 +175,28 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
     for (const r of w) r(seq);
   }
 
+  /**
+   * Acks are cumulative ("applied every frame up to seq"), so all the frames
+   * applied in one turn of the event loop are acknowledged by one ack.
+   */
+  private scheduleAck(seq: number): void {
+    const c = this.session;
+    if (!c) return;
+    const first = this.pendingAck === null;
+    this.pendingAck = { conn: c, seq };
+    if (!first) return;
+    setImmediate(() => {
+      const p = this.pendingAck;
+      this.pendingAck = null;
+      if (p && p.conn === this.session && p.conn.canSend('ack')) p.conn.send({ t: 'ack', seq: p.seq });
+    });
+  }
+
   private fromMbox(f: LocalFrame): void {
     if (f.t === 'applied') {
       if (f.seq > this.lastApplied || this.awaitingApply.has(f.seq)) this.lastApplied = f.seq;
       this.emitEvent('applied', f.seq);
-      const c = this.session;
-      if (this.awaitingApply.delete(f.seq) && c && c.canSend('ack')) c.send({ t: 'ack', seq: f.seq });
+      if (this.awaitingApply.delete(f.seq)) this.scheduleAck(f.seq);
       return;
     }
     if (f.t === 'live') {

@@ -113,6 +113,21 @@ export class RawPeer {
     }
   }
 
+  /** Wait until a (cumulative) ack covers `seq`. */
+  async acked(seq: number, ms = 3_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!this.received.some((e) => e.t === 'ack' && e.seq >= seq)) {
+      if (Date.now() > deadline) throw new Error(`peer: no ack covering seq ${seq} within ${ms} ms`);
+      await new Promise<void>((r) => {
+        const t2 = setTimeout(r, 50);
+        this.waiters.push(() => {
+          clearTimeout(t2);
+          r();
+        });
+      });
+    }
+  }
+
   sendRaw(bytes: Buffer | string, binary = true): void {
     this.ws.send(bytes, { binary });
   }

@@ -1,0 +1,156 @@
+// Benchmark of the agent pair on loopback (BENCHMARKS.md): replication
+// throughput (frames/s, MB/s) for several payload sizes, and heartbeat
+// failure-detection latency. The standby and primary run in two processes.
+// Run: see BENCHMARKS.md (bundled with esbuild, then node).
+import { fork, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { PrimaryAgent, StandbyAgent, MboxLink } from '../../../harness/agent/index.js';
+import { encodeLocal, LocalFrameReader, decodeLocal } from '../../../harness/protocol/index.js';
+
+const KEY = Buffer.from('statelab-benchmark-key-0123456789', 'utf8');
+const role = process.argv[2] ?? 'main';
+
+/** A standby middlebox that imports nothing and answers `applied` at once: measures the agents, not a middlebox. */
+function nullStandbyMbox(): MboxLink {
+  const toAgent = new PassThrough();
+  const toMbox = new PassThrough();
+  const reader = new LocalFrameReader();
+  toMbox.on('data', (c: Buffer) => {
+    for (const body of reader.push(c)) {
+      const f = decodeLocal(body);
+      if (f.t === 'state' || f.t === 'snapshot') toAgent.write(encodeLocal({ t: 'applied', seq: f.seq }));
+      else if (f.t === 'takeover') toAgent.write(encodeLocal({ t: 'live', seq: f.seq }));
+    }
+  });
+  return new MboxLink(toAgent, toMbox);
+}
+
+/** A primary middlebox that answers snapshot requests and emits frames when told to. */
+function scriptedPrimaryMbox(): { link: MboxLink; emit(n: number, size: number, from: number): Promise<void> } {
+  const toAgent = new PassThrough({ highWaterMark: 4 * 1024 * 1024 });
+  const toMbox = new PassThrough();
+  const reader = new LocalFrameReader();
+  let seq = 0;
+  toMbox.on('data', (c: Buffer) => {
+    for (const body of reader.push(c)) {
+      if (decodeLocal(body).t === 'snapshot-request') toAgent.write(encodeLocal({ t: 'snapshot', seq, pkt: seq, model: 'all', payload: Buffer.alloc(32) }));
+    }
+  });
+  return {
+    link: new MboxLink(toAgent, toMbox),
+    async emit(n, size) {
+      const payload = Buffer.alloc(size, 0x5a);
+      for (let i = 0; i < n; i++) {
+        seq++;
+        if (!toAgent.write(encodeLocal({ t: 'state', seq, pkt: seq, model: 'all', payload }))) await new Promise((r) => toAgent.once('drain', r));
+      }
+    },
+  };
+}
+
+async function standbyChild(): Promise<void> {
+  const heartbeatMs = Number(process.argv[3] ?? 10);
+  const agent = new StandbyAgent(nullStandbyMbox(), { key: KEY, model: 'all', heartbeatMs, missLimit: 3, maxFramesPerSecond: 10_000_000 });
+  agent.on('peer-dead', (silent) => process.send!({ t: 'dead', at: performance.timeOrigin + performance.now(), silent }));
+  agent.on('peer', () => process.send!({ t: 'peer' }));
+  const port = await agent.listen(0);
+  process.send!({ t: 'port', port });
+  process.on('message', (m: { t: string }) => {
+    if (m.t === 'exit') void agent.close().then(() => process.exit(0));
+  });
+}
+
+function message<T>(child: ChildProcess, t: string): Promise<T> {
+  return new Promise((resolve) => {
+    const on = (m: { t: string }): void => {
+      if (m.t === t) {
+        child.off('message', on);
+        resolve(m as T);
+      }
+    };
+    child.on('message', on);
+  });
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+async function throughput(): Promise<void> {
+  const child = fork(process.argv[1]!, ['standby-child', '10'], { stdio: 'inherit' });
+  const { port } = await message<{ port: number }>(child, 'port');
+  const mbox = scriptedPrimaryMbox();
+  const primary = new PrimaryAgent(mbox.link, { key: KEY, model: 'all', heartbeatMs: 10 });
+  primary.connect(`ws://127.0.0.1:${port}`);
+  await new Promise<void>((r) => primary.on('ack', (s) => s === 0 && r()));
+  console.log('| payload | frames | seconds | frames/s | MB/s (payload) |');
+  console.log('|---|---|---|---|---|');
+  let base = 0;
+  for (const [size, n] of [
+    [64, 100_000],
+    [1024, 100_000],
+    [64 * 1024, 4_000],
+  ] as const) {
+    const last = base + n;
+    const t0 = performance.now();
+    const done = new Promise<void>((r) => {
+      const on = (s: number): void => {
+        if (s === last) {
+          primary.off('ack', on);
+          r();
+        }
+      };
+      primary.on('ack', on);
+    });
+    await mbox.emit(n, size, base);
+    await done;
+    const sec = (performance.now() - t0) / 1000;
+    console.log(`| ${size} B | ${n} | ${sec.toFixed(2)} | ${Math.round(n / sec)} | ${((n * size) / sec / 1e6).toFixed(1)} |`);
+    base = last;
+  }
+  await primary.close();
+  child.send({ t: 'exit' });
+  await new Promise((r) => child.once('exit', r));
+}
+
+/** A primary agent in its own process, to be frozen with SIGSTOP (a hung host). */
+async function primaryChild(): Promise<void> {
+  const mbox = scriptedPrimaryMbox();
+  const primary = new PrimaryAgent(mbox.link, { key: KEY, model: 'all', heartbeatMs: Number(process.argv[4]) });
+  primary.connect(process.argv[3]!, 20);
+}
+
+async function detection(trials: number, heartbeatMs: number): Promise<void> {
+  const standby = fork(process.argv[1]!, ['standby-child', String(heartbeatMs)], { stdio: 'inherit' });
+  const { port } = await message<{ port: number }>(standby, 'port');
+  const primary = fork(process.argv[1]!, ['primary-child', `ws://127.0.0.1:${port}`, String(heartbeatMs)], { stdio: 'inherit' });
+  const fromStop: number[] = [];
+  const silence: number[] = [];
+  for (let i = 0; i < trials; i++) {
+    await message(standby, 'peer');
+    // Let heartbeats flow for a random while so the stop lands at a random phase of the interval.
+    await new Promise((r) => setTimeout(r, 50 + Math.random() * 50));
+    const dead = message<{ at: number; silent: number }>(standby, 'dead');
+    const stopAt = performance.timeOrigin + performance.now();
+    primary.kill('SIGSTOP');
+    const d = await dead;
+    fromStop.push(d.at - stopAt);
+    silence.push(d.silent);
+    primary.kill('SIGCONT');
+  }
+  primary.kill('SIGKILL');
+  standby.send({ t: 'exit' });
+  await new Promise((r) => standby.once('exit', r));
+  const f = (x: number): string => x.toFixed(1);
+  console.log(`| heartbeat | miss limit | trials | from SIGSTOP p50 | p99 | max | silence at detection p50 | p99 |`);
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| ${heartbeatMs} ms | 3 | ${trials} | ${f(pct(fromStop, 50))} ms | ${f(pct(fromStop, 99))} ms | ${f(Math.max(...fromStop))} ms | ${f(pct(silence, 50))} ms | ${f(pct(silence, 99))} ms |`);
+}
+
+if (role === 'standby-child') void standbyChild();
+else if (role === 'primary-child') void primaryChild();
+else {
+  await throughput();
+  await detection(Number(process.env.TRIALS ?? 200), 10);
+}
