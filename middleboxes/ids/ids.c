@@ -252,10 +252,18 @@ void ids_print_stats(FILE *out)
 		(unsigned long long)stats.retransmits, (unsigned long long)stats.window_slides);
 }
 
+/* Frees the per-flow and per-source state at the end of input. The rule set
+ * stays allocated until exit: it is written only before the first packet
+ * (ids_init) and after a failed start (ids_release_rules), never while
+ * packets are processed. */
 void ids_shutdown(void)
 {
 	flow_table_free(&flow_table);
 	ps_table_free(&scan_table);
+}
+
+void ids_release_rules(void)
+{
 	detect_free(&ruleset);
 	rules_free(&ruleset);
 }
@@ -279,7 +287,7 @@ int main(int argc, char **argv)
 	if (opts.nconfig > 0 ? ids_init(opts.nconfig, opts.config, err, sizeof err) < 0
 			     : ids_init(1, default_rules, err, sizeof err) < 0) {
 		fprintf(stderr, "ids: %s\n", err);
-		ids_shutdown();
+		ids_release_rules();
 		return 2;
 	}
 	mbox_open(&opts, MBOX_NO_OUTPUT);
@@ -289,10 +297,9 @@ int main(int argc, char **argv)
 			break;
 	}
 	if (n == PCAP_ERROR) {
+		/* a damaged capture file: report it like a bad input, exit 2 */
 		fprintf(stderr, "ids: read error: %s\n", pcap_geterr(mbox_io.in));
-		ids_shutdown();
-		mbox_close();
-		return 2;
+		exit(2);
 	}
 	ids_print_stats(stderr);
 	ids_shutdown();

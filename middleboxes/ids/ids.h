@@ -206,5 +206,6 @@ int ids_init(int nconfig, const char *const *configs, char *err, size_t errlen);
 void ids_handle_packet(const struct pcap_pkthdr *h, const unsigned char *bytes);
 void ids_print_stats(FILE *out);
 void ids_shutdown(void);
+void ids_release_rules(void);
 
 #endif

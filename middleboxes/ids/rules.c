@@ -434,8 +434,6 @@ static int parse_int_opt(struct pctx *c, const char *v, long lo, long hi, long *
 	return 0;
 }
 
-static const char TCP_FLAG_CHARS[] = "FSRPAUEC"; /* bit order of th_flags */
-
 static int flag_bit(char ch)
 {
 	switch (ch) {
@@ -455,7 +453,6 @@ static int flag_bit(char ch)
 static int parse_flags(struct pctx *c, struct rule *r, const char *v)
 {
 	const char *s = v;
-	(void)TCP_FLAG_CHARS;
 	r->flags_mode = FLAGS_EXACT;
 	r->flags_bits = 0;
 	if (*s == '!' || *s == '*' || *s == '+') {
