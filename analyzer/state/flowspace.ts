@@ -3,10 +3,10 @@
 // arithmetic into the variable and (b) the conditions of loops that walk it; and whether a
 // packet can update entries outside its own flowspace (sweeps, resets, evictions).
 import { dominatorTree, type PredecessorGraph } from '../graph/index.js';
-import type { Branch, Func, InstrId, Program, VarId } from '../ir/types.js';
+import type { Branch, Func, Instr, InstrId, Program, VarId } from '../ir/types.js';
 import type { ObjId } from '../pointer/types.js';
 import { headerField } from './catalogs.js';
-import { intersects, mayHoldEntries, resolveType, type Criterion, type StageContext } from './context.js';
+import { definedVar, intersects, mayHoldEntries, resolveType, usesOf, type Criterion, type StageContext } from './context.js';
 import type { Reason } from './types.js';
 import { reasonAt, writtenObjects } from './variables.js';
 
@@ -145,13 +145,54 @@ export class FlowspaceStage {
     return out;
   }
 
+  /**
+   * Variables a condition is computed from: its operands and, behind compiler
+   * temporaries, what they were computed from (`curr->ip == ip` tests `curr` and `ip`).
+   */
+  private conditionVars(func: string, br: Branch): VarId[] {
+    const { program } = this.ctx;
+    const defs = this.tempDefs(func);
+    const out: VarId[] = [];
+    const seen = new Set<VarId>();
+    const stack = br.cond.flatMap((o) => (o.kind === 'var' ? [o.var] : []));
+    while (stack.length) {
+      const x = stack.pop()!;
+      if (seen.has(x)) continue;
+      seen.add(x);
+      out.push(x);
+      if (program.vars[x]?.scope !== 'temp') continue;
+      for (const d of defs.get(x) ?? []) stack.push(...usesOf(d));
+    }
+    return out;
+  }
+
+  private readonly tempDefCache = new Map<string, Map<VarId, Instr[]>>();
+
+  private tempDefs(func: string): Map<VarId, Instr[]> {
+    let m = this.tempDefCache.get(func);
+    if (m) return m;
+    m = new Map();
+    const f = this.ctx.program.functions.get(func);
+    for (const b of f?.blocks ?? []) {
+      for (const i of b.instrs) {
+        const d = definedVar(i);
+        if (d === undefined || this.ctx.program.vars[d]?.scope !== 'temp') continue;
+        const list = m.get(d) ?? [];
+        list.push(i);
+        m.set(d, list);
+      }
+    }
+    this.tempDefCache.set(func, m);
+    return m;
+  }
+
   /** Loops whose conditions involve a pointer into `reach` or that index into it with a loop-varying subscript. */
   private walkingLoops(v: VarId, reach: ReadonlySet<ObjId>): Loop[] {
     const { program, pts } = this.ctx;
     return this.loops.filter((l) => {
       const f = program.functions.get(l.func)!;
       const condWalks = l.exits.some((br) =>
-        br.cond.some((o) => o.kind === 'var' && (o.var === v || intersects(pts.pointsToVar(o.var), reach) !== undefined)),
+        this.conditionVars(l.func, br).some((x) => x === v || intersects(pts.pointsToVar(x), reach) !== undefined),
       );
       if (condWalks) return true;
       for (const b of l.blocks) {

@@ -63,8 +63,8 @@ export function classify(
   });
   const outputSites = findOutputSites(ctx, code.instrs);
   const { pktOut, logOut } = time('output', () => ({
-    pktOut: outputImpacting(ctx, outputSites.pkt, updateable.keys(), 'pktOutput'),
-    logOut: outputImpacting(ctx, outputSites.log, updateable.keys(), 'logOutput'),
+    pktOut: outputImpacting(ctx, outputSites.pkt, updateable.keys(), 'pktOutput', code.instrs),
+    logOut: outputImpacting(ctx, outputSites.log, updateable.keys(), 'logOutput', code.instrs),
   }));
 
   const variables: VariableReport[] = [];

@@ -37,11 +37,16 @@ export function outputImpacting(
   sites: InstrId[],
   updateable: Iterable<VarId>,
   verdict: 'pktOutput' | 'logOutput',
+  perPacket: ReadonlySet<InstrId>,
 ): Map<VarId, Reason> {
   const found = new Map<VarId, Reason>();
   if (!sites.length) return found;
   const { program, pts } = ctx;
-  const slice = [...ctx.deps.backward(sites.map((instr) => ({ kind: 'instr' as const, instr })))].sort((a, b) => a - b);
+  // Per-packet statements first, so a reason points at packet code rather than an initializer.
+  const order = (i: InstrId) => (perPacket.has(i) ? 0 : 1);
+  const slice = [...ctx.deps.backward(sites.map((instr) => ({ kind: 'instr' as const, instr })))].sort(
+    (a, b) => order(a) - order(b) || a - b,
+  );
   const mentions = new Map<VarId, InstrId>();
   const reads = new Map<ObjId, InstrId>();
   for (const id of slice) {
