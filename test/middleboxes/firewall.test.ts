@@ -23,7 +23,7 @@ function writePcap(path: string, recs: Rec[]): void {
   gh.writeUInt16LE(4, 6);
   gh.writeUInt32LE(65535, 16);
   gh.writeUInt32LE(1, 20);
-  const parts = [gh];
+  const parts: Buffer[] = [gh];
   for (const r of recs) {
     const h = Buffer.alloc(16);
     h.writeUInt32LE(r.sec, 0);
