@@ -243,15 +243,12 @@ int main(int argc, char **argv) {
   for (int i = 0; i < o.nconfig; i++) assetmon_init_config(o.config[i]);
   mbox_open(&o, MBOX_NO_OUTPUT);
   int rc = pcap_loop(mbox_io.in, -1, got_packet, NULL);
-  if (rc == -1) {
-    fprintf(stderr, "assetmon: %s\n", pcap_geterr(mbox_io.in));
-    log_stats();
-    mbox_close();
-    return 2;
-  }
+  /* Teardown runs whatever pcap_loop returned, so it does not depend on the
+   * packets (only the exit status does). */
+  if (rc == -1) fprintf(stderr, "assetmon: %s\n", pcap_geterr(mbox_io.in));
   log_stats();
   assetmon_shutdown();
   mbox_close();
-  return 0;
+  return rc == -1 ? 2 : 0;
 }
 #endif
