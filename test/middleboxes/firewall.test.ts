@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ETH_IPV4, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, ethernet, icmpEcho, inetChecksum, ipv4, macOf, tcp, udp, type Ip4 } from '../../traces/gen/packets.js';
+import { ETH_IPV4, ETH_IPV6, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, ethernet, icmpEcho, inetChecksum, ipv4, ipv6, macOf, tcp, udp, type Ip4 } from '../../traces/gen/packets.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'middleboxes/firewall');
@@ -161,6 +161,26 @@ describe('firewall', () => {
     expect(noState.passed.has(idOf(http.synack))).toBe(false);
     expect(noState.passed.has(idOf(dns.a))).toBe(false);
     expect(noState.passed.has(idOf(related))).toBe(false);
+  });
+
+  it('filters IPv6 with v6 prefixes and keeps state for it', () => {
+    const a = (s: string) => Buffer.from(s.replace(/:/g, ''), 'hex');
+    const inside = a('2001:0db8:0000:0001:0000:0000:0000:0005');
+    const remote = a('2001:0470:0000:0000:0000:0000:0000:0080');
+    const mac = Buffer.from([2, 0, 0, 0, 0, 6]);
+    const v6 = (src: Buffer, dst: Buffer, sp: number, dp: number, flags: number, tag: number) =>
+      ethernet({ srcMac: mac, dstMac: mac }, ETH_IPV6, ipv6(src, dst, 6, tcp({ sport: sp, dport: dp, seq: tag, ack: 1, flags }, Buffer.alloc(0), src, dst)));
+    const rules = 'policy block\npass tcp from 2001:db8::/32 to any port 443 keep state\n';
+    const recs = [
+      at(0, v6(inside, remote, 41000, 443, TCP_SYN, 1)),
+      at(0, v6(remote, inside, 443, 41000, TCP_SYN | TCP_ACK, 2)),
+      at(0, v6(remote, inside, 443, 41001, TCP_SYN | TCP_ACK, 3)), // no state: dropped
+      at(0, v6(inside, remote, 41002, 80, TCP_SYN, 4)), // port 80 not allowed
+    ];
+    const res = run('v6', recs, rules);
+    const seqs = res.out.map((o) => o.data.readUInt32BE(14 + 40 + 4));
+    expect(seqs).toEqual([1, 2]);
+    expect(res.log).toMatch(/state tcp \[2001:db8:0:1::5\]:41000 -> \[2001:470::80\]:443 SYN_SENT>SYN_RECV/);
   });
 
   it('passes the published web server and blocks the FTP brute force on real traces (bundled rules)', () => {
