@@ -14,6 +14,30 @@ export class Steensgaard extends Andersen {
     super(objects);
   }
 
+  /**
+   * All pointees of a node share one node, so a load or store needs only one of them;
+   * call constraints still see every function object (each is its own callee).
+   */
+  protected override processNode(n: NodeId): void {
+    const g = this.graph;
+    if (!g.isRep(n)) return;
+    const d = g.diff[n]!;
+    if (d.size === 0) return;
+    g.diff[n] = new Set();
+    const one = firstOf(d)!;
+    const cons = g.cons[n]!;
+    for (let i = 0; i < cons.length; i++) {
+      const c = cons[i]!;
+      if (c.k === 'call') { for (const o of d) this.processComplex(c, o); }
+      else this.processComplex(c, one);
+      if (!g.isRep(n)) return;
+    }
+    for (const s0 of g.succ[n]!) {
+      const s = g.find(s0);
+      if (s !== n) this.propagate(d, n, s);
+    }
+  }
+
   /** a = b: one equivalence class for both (their pointees are joined below). */
   override addCopyEdge(src: NodeId, dst: NodeId): void {
     this.unify(src, dst);
