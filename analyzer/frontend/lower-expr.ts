@@ -352,8 +352,35 @@ export class ExprLowerer {
     return this.types.int;
   }
 
+  /** The typedef a `(name)` names, when a cast was misparsed as `(name) * p`, `(name) - x`, `(name) & x`. */
+  private typedefInParens(n: Ast | undefined): TypeId | undefined {
+    if (n?.type !== 'parenthesized_expression') return undefined;
+    const inner = namedKids(n);
+    if (inner.length !== 1 || inner[0].type !== 'identifier') return undefined;
+    const s = this.scope.lookup(this.raw(inner[0]));
+    return s?.kind === 'typedef' ? s.type : undefined;
+  }
+
   private binary(n: Ast): Val {
     const op = this.raw(child(n, 'operator')!);
+    const castType = this.typedefInParens(child(n, 'left'));
+    if (castType !== undefined && (op === '*' || op === '-' || op === '+' || op === '&')) {
+      const right = child(n, 'right')!;
+      const operand = this.expr(right);
+      let v: { op: Operand; type: TypeId };
+      if (op === '*') v = this.toRV(n, this.pointerExpr({ ...n, type: 'pointer_expression', kids: [] }, operand, '*'));
+      else if (op === '&') v = this.toRV(n, this.pointerExpr({ ...n, type: 'pointer_expression', kids: [] }, operand, '&'));
+      else if (op === '-') {
+        const a = this.toRV(n, operand);
+        const t = this.temp(n, a.type);
+        this.copy(n, t, [a.op], 'neg', a.type);
+        v = { op: { kind: 'var', var: t }, type: a.type };
+      } else v = this.toRV(n, operand);
+      if (this.types.kindOf(castType) === 'void') return { k: 'rv', op: { kind: 'const', text: '0' }, type: castType };
+      const t = this.temp(n, castType);
+      this.copy(n, t, [v.op], 'cast', castType);
+      return { k: 'rv', op: { kind: 'var', var: t }, type: castType };
+    }
     if (op === '&&' || op === '||') return this.shortCircuitValue(n);
     const a = this.rvalue(child(n, 'left')!);
     const b = this.rvalue(child(n, 'right')!);
@@ -391,10 +418,9 @@ export class ExprLowerer {
     return { k: 'rv', op: prefix ? res : old, type: lv.type };
   }
 
-  private pointerExpr(n: Ast): Val {
-    const op = this.raw(child(n, 'operator')!);
-    const argNode = child(n, 'argument')!;
-    const v = this.expr(argNode);
+  private pointerExpr(n: Ast, operand?: Val, opText?: string): Val {
+    const op = opText ?? this.raw(child(n, 'operator')!);
+    const v = operand ?? this.expr(child(n, 'argument')!);
     if (op === '&') {
       if (v.k === 'fn') return { k: 'rv', op: { kind: 'var', var: this.addrOfFunc(n, v.key, v.type) }, type: this.types.pointer(v.type) };
       if (v.k === 'lv') return { k: 'rv', op: { kind: 'var', var: this.addressOf(n, v.lv) }, type: this.types.pointer(v.lv.type) };
@@ -462,6 +488,14 @@ export class ExprLowerer {
     if (fnNode.type === 'identifier') {
       const name = this.raw(fnNode);
       const s = this.scope.lookup(name);
+      if (s?.kind === 'typedef' && allArgs.length === 1) {
+        // `(T)(x)` with T a typedef name parses as a call; it is a cast.
+        return this.castTo(n, s.type, allArgs[0]);
+      }
+      if (name === '__va_arg' && allArgs.length === 1) {
+        // normalize.ts turned `__builtin_va_arg(ap, T)` into `(T)__va_arg(ap)`.
+        return this.finishCall(n, allArgs, '__builtin_va_arg', undefined, this.types.func(this.types.voidPtr, [], true));
+      }
       if (name === '__builtin_expect' && argNodes.length >= 1) {
         const v = this.rvalue(argNodes[0]);
         for (const a of argNodes.slice(1)) this.rvalue(a);
@@ -511,8 +545,11 @@ export class ExprLowerer {
   }
 
   private cast(n: Ast): Val {
-    const type = this.env.decls.typeDescriptor(child(n, 'type')!, this.scope);
-    const v = this.rvalue(child(n, 'value')!);
+    return this.castTo(n, this.env.decls.typeDescriptor(child(n, 'type')!, this.scope), child(n, 'value')!);
+  }
+
+  private castTo(n: Ast, type: TypeId, valueNode: Ast): Val {
+    const v = this.rvalue(valueNode);
     if (this.types.kindOf(type) === 'void') return { k: 'rv', op: { kind: 'const', text: '0' }, type };
     const t = this.temp(n, type);
     this.copy(n, t, [v.op], 'cast', type);
@@ -536,6 +573,7 @@ export class ExprLowerer {
     switch (e.type) {
       case 'identifier': {
         const s = this.scope.lookup(this.raw(e));
+        if (s?.kind === 'typedef') return s.type; // `sizeof(name)` of a typedef the parser took for a value
         return s?.kind === 'var' ? this.env.prog.vars[s.var].type : s?.kind === 'enumconst' ? this.types.int : undefined;
       }
       case 'parenthesized_expression':
@@ -713,6 +751,14 @@ export class ExprLowerer {
           }
         }
         return;
+      }
+      if (this.types.isIntegral(type)) {
+        // Integer constant initializers (tables built by macros) are folded, not lowered op by op.
+        const k = this.env.decls.evalConst(init, this.scope);
+        if (k !== undefined) {
+          this.write(init, lv, { kind: 'const', text: String(k) }, type);
+          return;
+        }
       }
       const src = this.rvalue(init);
       this.write(init, lv, src.op, type);

@@ -2,6 +2,7 @@
 // of its output back to the original file:line through the line markers.
 import { spawnSync } from 'node:child_process';
 import { StatelabError } from '../errors.js';
+import { normalizeGnu } from './normalize.js';
 
 export interface CompileUnit {
   /** Absolute path of the .c file. */
@@ -115,5 +116,5 @@ export function mapLines(unit: CompileUnit, out: string): Preprocessed {
     lineStart[i] = off;
     off += lines[i].length + 1;
   }
-  return { unit, text: lines.join('\n'), files, lineFile, lineNo, lineStart, mainFile: mainFile < 0 ? 0 : mainFile };
+  return { unit, text: normalizeGnu(lines.join('\n')), files, lineFile, lineNo, lineStart, mainFile: mainFile < 0 ? 0 : mainFile };
 }

@@ -115,13 +115,8 @@ export class ProgramBuilder {
     for (const v of this.vars) if (v.function !== undefined) v.function = final(v.function);
     for (const d of this.diagnostics) if (d.function !== undefined) d.function = final(d.function);
 
-    const { blocks, exit } = this.globalInit.finish(new Set());
-    const gi = blocks[0];
-    if (gi && (blocks[0].succs.length === 0 || blocks[0].succs[0] !== exit)) {
-      // GLOBAL_INIT is straight-line: entry flows into exit.
-      if (!gi.succs.includes(exit)) gi.succs.push(exit);
-      if (!blocks[exit].preds.includes(0)) blocks[exit].preds.push(0);
-    }
+    // GLOBAL_INIT runs straight through (save for ?: and && inside initializers) and ends at its exit.
+    const { blocks, exit } = this.globalInit.finish(new Set([this.globalInit.cur]));
     const globalInit: Func = {
       key: GLOBAL_INIT,
       name: GLOBAL_INIT,
