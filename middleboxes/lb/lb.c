@@ -174,6 +174,19 @@ static struct lb_conn *conn_new(struct lb_service *svc, const struct pkt *p, uin
     return c;
 }
 
+/* Rewriting happens on a copy: the capture buffer belongs to libpcap. */
+static void send_rewritten(const struct pcap_pkthdr *h, const u_char *bytes, const struct pkt *p, enum rw_side side,
+                           uint32_t addr, uint16_t port)
+{
+    u_char frame[65536];
+    uint32_t n = h->caplen < sizeof frame ? h->caplen : (uint32_t)sizeof frame;
+    memcpy(frame, bytes, n);
+    struct pcap_pkthdr oh = *h;
+    oh.caplen = n;
+    rw_ipv4_endpoint(frame, p, side, addr, port);
+    mbox_output_packet(&oh, frame);
+}
+
 void lb_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct pkt p;
@@ -197,13 +210,6 @@ void lb_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
     uint16_t sport = pkt_sport(&p), dport = pkt_dport(&p);
     uint8_t proto = p.l4_proto;
 
-    /* Rewriting happens on a copy: the capture buffer belongs to libpcap. */
-    u_char frame[65536];
-    uint32_t n = h->caplen < sizeof frame ? h->caplen : (uint32_t)sizeof frame;
-    memcpy(frame, bytes, n);
-    struct pcap_pkthdr oh = *h;
-    oh.caplen = n;
-
     struct lb_conn *c = conn_find_client(saddr, sport, daddr, dport, proto);
     if (c != NULL && c->state == LB_CONN_CLOSING && p.tcp != NULL &&
         (p.tcp->th_flags & (TH_SYN | TH_ACK)) == TH_SYN) {
@@ -223,8 +229,7 @@ void lb_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
         struct lb_server *srv = c->srv;
         lb_stats.to_server++;
         conn_touch(c, &p, 1, now);
-        rw_ipv4_endpoint(frame, &p, RW_DST, srv->addr, srv->port);
-        mbox_output_packet(&oh, frame);
+        send_rewritten(h, bytes, &p, RW_DST, srv->addr, srv->port);
         return;
     }
     c = conn_find_server(saddr, sport, daddr, dport, proto);
@@ -233,8 +238,7 @@ void lb_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
         uint16_t vport = c->vport;
         lb_stats.from_server++;
         conn_touch(c, &p, 0, now);
-        rw_ipv4_endpoint(frame, &p, RW_SRC, vip, vport);
-        mbox_output_packet(&oh, frame);
+        send_rewritten(h, bytes, &p, RW_SRC, vip, vport);
         return;
     }
     /* Replayed traces carry the original server's replies, sourced from the
