@@ -23,8 +23,9 @@ struct ac_automaton *ac_new(void)
 	struct ac_automaton *ac = calloc(1, sizeof *ac);
 	if (!ac)
 		return NULL;
-	ac->next_state = malloc(256 * sizeof *ac->next_state);
-	ac->matches = calloc(1, sizeof *ac->matches);
+	ac->cap_states = 64;
+	ac->next_state = malloc((size_t)ac->cap_states * 256 * sizeof *ac->next_state);
+	ac->matches = calloc(ac->cap_states, sizeof *ac->matches);
 	if (!ac->next_state || !ac->matches) {
 		ac_free(ac);
 		return NULL;
@@ -37,17 +38,22 @@ struct ac_automaton *ac_new(void)
 
 static int32_t new_state(struct ac_automaton *ac)
 {
-	int32_t *ns = realloc(ac->next_state, (size_t)(ac->nstates + 1) * 256 * sizeof *ns);
-	if (!ns)
-		return -1;
-	ac->next_state = ns;
-	struct ac_match **m = realloc(ac->matches, (size_t)(ac->nstates + 1) * sizeof *m);
-	if (!m)
-		return -1;
-	ac->matches = m;
-	m[ac->nstates] = NULL;
+	if (ac->nstates == ac->cap_states) {
+		/* doubling keeps pattern insertion linear (realloc may copy) */
+		uint32_t cap = ac->cap_states * 2;
+		int32_t *ns = realloc(ac->next_state, (size_t)cap * 256 * sizeof *ns);
+		if (!ns)
+			return -1;
+		ac->next_state = ns;
+		struct ac_match **m = realloc(ac->matches, (size_t)cap * sizeof *m);
+		if (!m)
+			return -1;
+		ac->matches = m;
+		ac->cap_states = cap;
+	}
+	ac->matches[ac->nstates] = NULL;
 	for (int i = 0; i < 256; i++)
-		ns[(size_t)ac->nstates * 256 + (size_t)i] = -1;
+		ac->next_state[(size_t)ac->nstates * 256 + (size_t)i] = -1;
 	return (int32_t)ac->nstates++;
 }
 

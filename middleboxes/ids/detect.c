@@ -69,7 +69,7 @@ static int place_rule(struct ruleset *rs, struct rule *r)
 	return group_add(&pg->generic, r);
 }
 
-static int group_build(struct port_group *g)
+static int group_build(struct ruleset *rs, struct port_group *g)
 {
 	if (!g || g->ac)
 		return 0;
@@ -90,6 +90,9 @@ static int group_build(struct port_group *g)
 			g->nocontent[g->nnocontent++] = r;
 		}
 	}
+	rs->ngroups++;
+	rs->ac_states += g->ac->nstates;
+	rs->ac_bytes += (uint64_t)g->ac->nstates * 256 * sizeof(int32_t);
 	return ac_compile(g->ac);
 }
 
@@ -106,10 +109,10 @@ int detect_compile(struct ruleset *rs, char *err, size_t errlen)
 			goto oom;
 	for (int p = RP_IP; p <= RP_ICMP; p++) {
 		struct proto_groups *pg = &rs->groups[p];
-		if (group_build(pg->generic) < 0)
+		if (group_build(rs, pg->generic) < 0)
 			goto oom;
 		for (uint32_t port = 0; pg->by_dport && port < 65536; port++)
-			if (group_build(pg->by_dport[port]) < 0 || group_build(pg->by_sport[port]) < 0)
+			if (group_build(rs, pg->by_dport[port]) < 0 || group_build(rs, pg->by_sport[port]) < 0)
 				goto oom;
 	}
 	return 0;

@@ -237,13 +237,15 @@ void ids_print_stats(FILE *out)
 	fprintf(out,
 		"ids: packets %llu (invalid %llu, non-IP %llu, IPv4 %llu, IPv6 %llu, TCP %llu, UDP %llu, "
 		"ICMP %llu, later fragments %llu)\n"
-		"ids: rules %u, alerts %llu, logged %llu, portscan events %llu\n"
+		"ids: rules %u in %u port groups, %llu automaton states (%llu KiB of transitions)\n"
+		"ids: alerts %llu, logged %llu, portscan events %llu\n"
 		"ids: flows created %llu, expired %llu, reused %llu, refused %llu, midstream %llu, live %u\n"
 		"ids: reassembled bytes %llu, out-of-order dropped %llu, retransmits %llu, window slides %llu\n",
 		(unsigned long long)stats.packets, (unsigned long long)stats.invalid,
 		(unsigned long long)stats.non_ip, (unsigned long long)stats.ipv4,
 		(unsigned long long)stats.ipv6, (unsigned long long)stats.tcp, (unsigned long long)stats.udp,
 		(unsigned long long)stats.icmp, (unsigned long long)stats.fragments, ruleset.nrules,
+		ruleset.ngroups, (unsigned long long)ruleset.ac_states, (unsigned long long)(ruleset.ac_bytes / 1024),
 		(unsigned long long)stats.alerts, (unsigned long long)stats.logged,
 		(unsigned long long)stats.portscan_alerts, (unsigned long long)stats.flows_created,
 		(unsigned long long)stats.flows_expired, (unsigned long long)stats.flows_reused,

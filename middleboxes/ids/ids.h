@@ -115,6 +115,7 @@ struct ac_automaton {
 	int32_t *next_state;        /* nstates * 256 */
 	struct ac_match **matches;  /* nstates lists */
 	uint32_t nstates;
+	uint32_t cap_states;        /* allocated rows; grows geometrically */
 	uint32_t npatterns;
 	uint32_t max_pattern;
 };
@@ -165,6 +166,9 @@ struct ruleset {
 	struct var_def *vars;
 	struct proto_groups groups[4];   /* indexed by enum rule_proto; RP_IP uses generic only */
 	struct ids_config config;
+	uint32_t ngroups;            /* port groups built */
+	uint64_t ac_states;          /* automaton states over all groups */
+	uint64_t ac_bytes;           /* transition tables' size */
 };
 
 /* rules.c */
