@@ -163,6 +163,12 @@ describe('firewall', () => {
     expect(noState.passed.has(idOf(related))).toBe(false);
   });
 
+  it('drops new connections when the state table is full (max-states)', () => {
+    const res = run('limit', [at(0, http.syn), at(0, tcpF(IN, 40005, WEB, 80, TCP_SYN)), at(0, http.synack)], `${RULES}\nmax-states 1\n`);
+    expect([...res.passed].length).toBe(2);
+    expect(res.log).toMatch(/deny tcp 10\.1\.0\.5:40005 -> 93\.184\.216\.34:80 rule=1/);
+  });
+
   it('filters IPv6 with v6 prefixes and keeps state for it', () => {
     const a = (s: string) => Buffer.from(s.replace(/:/g, ''), 'hex');
     const inside = a('2001:0db8:0000:0001:0000:0000:0000:0005');

@@ -188,6 +188,21 @@ describe('nat', () => {
     expect(log).toMatch(/expire icmp 10\.0\.0\.5:4660 -> 93\.184\.216\.34:0/);
   });
 
+  it('drops new flows when the port pool is exhausted and reuses a port once its mapping expires', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'nat-pool-'));
+    const conf = join(dir, 'small.conf');
+    writeFileSync(conf, 'inside 10.0.0.0/24\npublic 198.51.100.7\nports 30000-30001\ntimeout udp 10\n');
+    const q = (host: number, sport: number) => udpF([10, 0, 0, host], sport, DNS, 53, Buffer.from('q'));
+    const recs = [at(0, q(1, 1111)), at(0, q(2, 2222)), at(1, q(3, 3333)), at(20, q(4, 4444))];
+    const { out, log } = run('pool', recs, conf);
+    const got = out.map((r) => v4(r.data)!);
+    expect(got.map((p) => p.src)).toEqual([PUB, PUB, PUB]);
+    expect(new Set(got.slice(0, 2).map((p) => p.sport))).toEqual(new Set([30000, 30001]));
+    expect(got[2].sport === 30000 || got[2].sport === 30001).toBe(true);
+    expect(log).toMatch(/drop pool-exhausted udp 10\.0\.0\.3:3333 -> 8\.8\.8\.8:53/);
+    expect(log.match(/^\S+ expire udp /gm)).toHaveLength(2);
+  });
+
   it('keeps every checksum residual through translation on a real LAN trace', () => {
     const trace = join(SHARED, 'home-web-browsing.pcap');
     if (!existsSync(trace)) return;
