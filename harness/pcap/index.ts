@@ -1,8 +1,8 @@
 // Public surface of harness/pcap: streaming pcap/pcapng reading and writing,
 // byte encoders for fixtures, packet decoding and trace summaries.
 export type { PcapRecord, PcapStats, PcapInterface, PcapWarning, PcapFormat, Endian, ReadOptions } from './types.js';
-export { readPcap, parsePcapBuffer, readPcapFileSync, type PcapReader } from './reader.js';
-export { PcapParser } from './parser.js';
+export { readPcap, parsePcapBuffer, forEachPcapRecord, readPcapFileSync, type PcapReader } from './reader.js';
+export { PcapParser, type RecordSink } from './parser.js';
 export { PcapWriter, writePcapFile, type WriterOptions } from './writer.js';
 export {
   encodePcap,

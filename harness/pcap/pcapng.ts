@@ -13,8 +13,8 @@ import {
   PCAPNG_SHB,
   PCAPNG_SPB,
 } from './constants.js';
-import type { PcapInterface, PcapRecord } from './types.js';
-import type { PcapParser } from './parser.js';
+import type { PcapInterface } from './types.js';
+import type { PcapParser, RecordSink } from './parser.js';
 
 /** One section: its byte order and the interfaces its IDBs declared, in order. */
 export interface PcapngSection {
@@ -29,7 +29,7 @@ const TWO32 = 4294967296;
  * Decode the block at buf[pos]; returns the bytes it spans, or 0 when the
  * buffer does not yet hold all of it. `at` is the block's file offset.
  */
-export function decodeBlock(p: PcapParser, buf: Buffer, pos: number, at: number, out: PcapRecord[]): number {
+export function decodeBlock(p: PcapParser, buf: Buffer, pos: number, at: number, out: RecordSink): number {
   const avail = buf.length - pos;
   if (avail < 12) return 0;
   const file = p.fileName;

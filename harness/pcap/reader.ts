@@ -40,10 +40,41 @@ export function readPcap(source: string | Readable, options: ReadOptions & { nam
   return {
     stats: parser.stats,
     batches,
-    async *[Symbol.asyncIterator]() {
-      for await (const batch of batches()) yield* batch;
-    },
+    [Symbol.asyncIterator]: () => new RecordIterator(batches()[Symbol.asyncIterator]()),
   };
+}
+
+/**
+ * Per-record iteration over batches without an async generator per record:
+ * records of the current batch are handed out as already-resolved promises,
+ * which is several times cheaper than `yield*` inside an async generator.
+ */
+class RecordIterator implements AsyncIterator<PcapRecord> {
+  private batch: PcapRecord[] = [];
+  private i = 0;
+  constructor(private readonly source: AsyncIterator<PcapRecord[]>) {}
+
+  next(): Promise<IteratorResult<PcapRecord>> {
+    if (this.i < this.batch.length) return Promise.resolve({ value: this.batch[this.i++], done: false });
+    return this.refill();
+  }
+
+  private async refill(): Promise<IteratorResult<PcapRecord>> {
+    for (;;) {
+      const r = await this.source.next();
+      if (r.done === true) return { value: undefined, done: true };
+      if (r.value.length > 0) {
+        this.batch = r.value;
+        this.i = 1;
+        return { value: r.value[0], done: false };
+      }
+    }
+  }
+
+  async return(): Promise<IteratorResult<PcapRecord>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
 }
 
 /** Read a file in fresh buffers of `size` bytes (fresh, so records may keep views into them). */
@@ -73,6 +104,14 @@ export function parsePcapBuffer(buf: Buffer, name = '<buffer>', options: ReadOpt
   parser.push(buf, records);
   parser.end();
   return { records, stats: parser.stats };
+}
+
+/** Visit every record of an in-memory trace without collecting them (the fastest path; nothing retained). */
+export function forEachPcapRecord(buf: Buffer, visit: (r: PcapRecord) => void, name = '<buffer>', options: ReadOptions = {}): PcapStats {
+  const parser = new PcapParser(name, options);
+  parser.push(buf, { push: visit });
+  parser.end();
+  return parser.stats;
 }
 
 /** Read and parse a whole file synchronously (the fast path for small and medium traces). */

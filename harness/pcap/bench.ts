@@ -1,0 +1,146 @@
+// Benchmark: reading a pcap in TypeScript vs libpcap's own reading of the same
+// file (`tcpdump -r file -w /dev/null`), medians of N runs, measured in one run.
+// Usage (after npm run build): node dist/harness/pcap/bench.js [file...] [--concat-mb 200] [--runs 7]
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { encodePcap, forEachPcapRecord, parsePcapBuffer, readPcap, type PacketToWrite } from './index.js';
+
+const SHARED = '/work/shared/traces';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function timeSync(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function timeAsync(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+/** Every shared trace's records, repeated until the file passes `mb` MiB (timestamps kept, as a replay loop would). */
+function concatenated(mb: number): string {
+  const files = readdirSync(SHARED).filter((f) => f.endsWith('.pcap')).sort();
+  const all: PacketToWrite[] = [];
+  for (const f of files) for (const r of parsePcapBuffer(readFileSync(join(SHARED, f))).records) all.push({ tsSec: r.tsSec, tsUsec: r.tsUsec, data: r.data, origLen: r.origLen });
+  const one = encodePcap(all, { snapLen: 65535 });
+  const body = one.subarray(24);
+  const reps = Math.max(1, Math.ceil((mb * 1024 * 1024) / body.length));
+  const out = join(tmpdir(), `statelab-bench-concat-${process.pid}.pcap`);
+  writeFileSync(out, Buffer.concat([one.subarray(0, 24), ...Array.from({ length: reps }, () => body)]));
+  return out;
+}
+
+interface Row {
+  file: string;
+  mb: number;
+  packets: number;
+  libpcapMs: number;
+  syncMs: number;
+  visitMs: number;
+  streamMs: number;
+  batchMs: number;
+}
+
+/** tcpdump's own start-up and exit on a header-only file: subtracted so the ratio compares reading alone. */
+function libpcapStartupMs(runs: number): number {
+  const empty = join(tmpdir(), `statelab-bench-empty-${process.pid}.pcap`);
+  writeFileSync(empty, encodePcap([], { snapLen: 65535 }));
+  const t: number[] = [];
+  for (let i = 0; i < runs; i++) t.push(timeSync(() => execFileSync('tcpdump', ['-r', empty, '-w', '/dev/null'], { stdio: 'ignore' })));
+  unlinkSync(empty);
+  return median(t);
+}
+
+async function measure(file: string, runs: number): Promise<Row> {
+  let packets = 0;
+  let bytes = 0;
+  const lib: number[] = [];
+  const sync: number[] = [];
+  const visit: number[] = [];
+  const stream: number[] = [];
+  const batch: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    // Interleave the contenders so drift on a shared machine hits all of them alike.
+    lib.push(timeSync(() => execFileSync('tcpdump', ['-r', file, '-w', '/dev/null'], { stdio: 'ignore' })));
+    sync.push(
+      timeSync(() => {
+        const { records } = parsePcapBuffer(readFileSync(file), file);
+        packets = records.length;
+        bytes = 0;
+        for (const r of records) bytes += r.capLen;
+      }),
+    );
+    visit.push(
+      timeSync(() => {
+        let n = 0;
+        forEachPcapRecord(readFileSync(file), (r) => (n += r.capLen), file);
+        if (n !== bytes) throw new Error('visit and sync disagree');
+      }),
+    );
+    stream.push(
+      await timeAsync(async () => {
+        let n = 0;
+        for await (const r of readPcap(file)) n += r.capLen;
+        if (n !== bytes) throw new Error('stream and sync disagree');
+      }),
+    );
+    batch.push(
+      await timeAsync(async () => {
+        let n = 0;
+        for await (const b of readPcap(file).batches()) for (const r of b) n += r.capLen;
+        if (n !== bytes) throw new Error('batches and sync disagree');
+      }),
+    );
+  }
+  return { file, mb: statSync(file).size / 1048576, packets, libpcapMs: median(lib), syncMs: median(sync), visitMs: median(visit), streamMs: median(stream), batchMs: median(batch) };
+}
+
+async function benchMain(): Promise<void> {
+  const args = process.argv.slice(2);
+  let runs = 7;
+  let concatMb = 200;
+  const files: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--runs') runs = Number(args[++i]);
+    else if (args[i] === '--concat-mb') concatMb = Number(args[++i]);
+    else files.push(args[i]);
+  }
+  let tmp: string | null = null;
+  if (files.length === 0) {
+    if (!existsSync(SHARED)) throw new Error(`no files given and ${SHARED} is absent`);
+    const largest = readdirSync(SHARED)
+      .filter((f) => f.endsWith('.pcap'))
+      .map((f) => join(SHARED, f))
+      .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    const most = join(SHARED, 'synflood-spoofed-realworld.pcap');
+    tmp = concatenated(concatMb);
+    files.push(largest, ...(existsSync(most) ? [most] : []), tmp);
+  }
+  const rows: Row[] = [];
+  const startup = libpcapStartupMs(runs * 2);
+  for (const f of files) rows.push(await measure(f, runs));
+  if (tmp !== null) unlinkSync(tmp);
+  console.log(`tcpdump start-up on a header-only file: ${startup.toFixed(1)} ms (subtracted: "libpcap net")\n`);
+  console.log(`| file | MiB | packets | libpcap ms (net) | TS array ms | TS visit ms | TS stream ms | TS batches ms | speed vs libpcap net: array / visit / stream / batches |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  for (const r of rows) {
+    const name = r.file === tmp ? `all shared traces concatenated (${r.mb.toFixed(0)} MiB)` : r.file.split('/').pop();
+    const net = Math.max(0.1, r.libpcapMs - startup);
+    const ratio = (ms: number): string => (net / ms).toFixed(2);
+    console.log(`| ${name} | ${r.mb.toFixed(1)} | ${r.packets} | ${r.libpcapMs.toFixed(1)} (${net.toFixed(1)}) | ${r.syncMs.toFixed(1)} | ${r.visitMs.toFixed(1)} | ${r.streamMs.toFixed(1)} | ${r.batchMs.toFixed(1)} | ${ratio(r.syncMs)} / ${ratio(r.visitMs)} / ${ratio(r.streamMs)} / ${ratio(r.batchMs)} |`);
+  }
+}
+
+benchMain().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
