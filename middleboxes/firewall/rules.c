@@ -109,7 +109,7 @@ static int parse_proto(const struct cfg_ctx *ctx, const char *s)
     cfg_fail(ctx, "unknown protocol '%s' (tcp, udp, icmp, icmp6, ip)", s);
 }
 
-/* pass|block <proto> from <addr> [port P] to <addr> [port P] [keep state] */
+/* pass|block|allow|deny <proto> from <addr> [port P] to <addr> [port P] [keep state] */
 static void parse_rule(const struct cfg_ctx *ctx, struct fw_config *cfg, char **w, int n)
 {
     if (cfg->nrules == MAX_RULES) cfg_fail(ctx, "too many rules (max %d)", MAX_RULES);
@@ -117,7 +117,7 @@ static void parse_rule(const struct cfg_ctx *ctx, struct fw_config *cfg, char **
     memset(r, 0, sizeof *r);
     r->number = cfg->nrules + 1;
     r->line = ctx->line;
-    r->action = strcmp(w[0], "pass") == 0 ? FW_PASS : FW_BLOCK;
+    r->action = strcmp(w[0], "pass") == 0 || strcmp(w[0], "allow") == 0 ? FW_PASS : FW_BLOCK;
     int i = 1;
     if (i >= n) cfg_fail(ctx, "rule needs a protocol");
     r->proto = parse_proto(ctx, w[i++]);
@@ -162,7 +162,9 @@ static void parse_timeout(const struct cfg_ctx *ctx, struct fw_config *cfg, cons
 
 static void parse_line(const struct cfg_ctx *ctx, struct fw_config *cfg, char **w, int n)
 {
-    if (strcmp(w[0], "pass") == 0 || strcmp(w[0], "block") == 0) {
+    /* pf's pass/block, or iptables-minded allow/deny. */
+    if (strcmp(w[0], "pass") == 0 || strcmp(w[0], "block") == 0 || strcmp(w[0], "allow") == 0 ||
+        strcmp(w[0], "deny") == 0) {
         parse_rule(ctx, cfg, w, n);
     } else if (strcmp(w[0], "policy") == 0 && n == 2) {
         if (strcmp(w[1], "pass") == 0) cfg->policy = FW_PASS;
