@@ -9,6 +9,7 @@ export interface ConstEnv {
   sizeOfType(typeDescriptor: Ast): number | undefined;
   sizeOfExpr(e: Ast): number | undefined;
   alignOfType(typeDescriptor: Ast): number | undefined;
+  offsetOf(typeDescriptor: Ast, member: string): number | undefined;
 }
 
 export function parseIntLiteral(text: string): number | undefined {
@@ -58,6 +59,11 @@ export function evalConst(n: Ast | undefined, env: ConstEnv, depth = 0): number 
       if (td) return env.sizeOfType(td);
       const v = child(n, 'value');
       return v ? env.sizeOfExpr(v) : undefined;
+    }
+    case 'offsetof_expression': {
+      const td = child(n, 'type');
+      const m = child(n, 'member');
+      return td && m ? env.offsetOf(td, env.text(m)) : undefined;
     }
     case 'alignof_expression': {
       const td = child(n, 'type');

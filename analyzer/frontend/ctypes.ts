@@ -245,6 +245,31 @@ export class TypeTable {
     }
   }
 
+  /** Byte offset of member `name` (through anonymous members) in LP64 layout; undefined when unknown. */
+  offsetOf(t: TypeId, name: string): number | undefined {
+    const path = this.fieldPath(t, name);
+    if (!path) return undefined;
+    let total = 0;
+    for (const step of path) {
+      const ct = this.types[step.aggregate];
+      if (ct.kind === 'union') continue;
+      if (ct.kind !== 'struct') return undefined;
+      let off = 0;
+      for (let i = 0; i <= step.index; i++) {
+        const f = ct.fields[i];
+        const fa = this.alignOf(f.type);
+        const fs = this.sizeOf(f.type);
+        if (fa === undefined) return undefined;
+        off = Math.ceil(off / fa) * fa;
+        if (i === step.index) break;
+        if (fs === undefined) return undefined;
+        off += f.bits !== undefined ? Math.ceil(f.bits / 8) : fs;
+      }
+      total += off;
+    }
+    return total;
+  }
+
   alignOf(t: TypeId, depth = 0): number | undefined {
     if (depth > 32) return undefined;
     const ct = this.types[this.resolve(t)];

@@ -56,6 +56,7 @@ export class DeclReader {
       },
       sizeOfType: (td) => this.types.sizeOf(this.typeDescriptor(td, scope)),
       alignOfType: (td) => this.types.alignOf(this.typeDescriptor(td, scope)),
+      offsetOf: (td, member) => this.types.offsetOf(this.typeDescriptor(td, scope), member),
       sizeOfExpr: (e) => this.hooks.sizeOfExpr(e, scope),
     };
   }

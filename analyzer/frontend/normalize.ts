@@ -1,5 +1,5 @@
-// Rewrites the few GNU spellings tree-sitter-c cannot parse, in place and
-// column-preserving (same length, newlines kept), so locations stay exact.
+// Rewrites the few GNU spellings tree-sitter-c cannot parse, in place: lines
+// are always kept (locations stay exact); columns too, except inside va_arg.
 
 /** Replaces `from` by `to` padded with spaces to the same length. */
 function sameLength(text: string, re: RegExp, to: string): string {
@@ -27,11 +27,17 @@ function stripAttributes(text: string): string {
   return out + text.slice(last);
 }
 
-/** `__builtin_va_arg(ap, T)` → `(T)__va_arg(ap)` padded: the type becomes a cast the parser understands. */
+/**
+ * `__builtin_va_arg(ap, T)` → `(T)__va_arg(ap)`: the type becomes a cast the parser
+ * understands. gcc -E splits this expansion over several lines; the newlines
+ * are kept (after the rewrite), so lines stay exact and only columns move.
+ */
 function rewriteVaArg(text: string): string {
-  return text.replace(/__builtin_va_arg\s*\(\s*([A-Za-z_]\w*(?:\.[A-Za-z_]\w*|->[A-Za-z_]\w*)*)\s*,([^()\n]*)\)/g, (m, ap: string, type: string) => {
-    const s = `(${type.trim()})__va_arg(${ap})`;
-    return s.length <= m.length ? s + ' '.repeat(m.length - s.length) : m;
+  return text.replace(/__builtin_va_arg\s*\(\s*([A-Za-z_][\w.>-]*)\s*,([^()]*)\)/g, (m, ap: string, type: string) => {
+    const nl = m.split('\n').length - 1;
+    const s = `(${type.replace(/\s+/g, ' ').trim()})__va_arg(${ap})`;
+    const pad = m.length - nl - s.length;
+    return pad >= 0 ? s + ' '.repeat(pad) + '\n'.repeat(nl) : s + '\n'.repeat(nl);
   });
 }
 

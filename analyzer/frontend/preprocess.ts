@@ -110,11 +110,19 @@ export function mapLines(unit: CompileUnit, out: string): Preprocessed {
     lineNo[i] = curLine;
     curLine++;
   }
-  // Offsets must be recomputed since marker lines were blanked.
+  let text = normalizeGnu(lines.join('\n'));
+  // Offsets are computed on the final text (markers blanked, GNU spellings rewritten).
   let off = 0;
-  for (let i = 0; i < n; i++) {
-    lineStart[i] = off;
-    off += lines[i].length + 1;
+  let row = 0;
+  lineStart[0] = 0;
+  for (let i = text.indexOf('\n'); i >= 0 && row + 1 < n; i = text.indexOf('\n', i + 1)) lineStart[++row] = i + 1;
+  if (row + 1 !== n) {
+    // The rewrite must never change the line count; if it did, parse the text as cc wrote it.
+    text = lines.join('\n');
+    for (let i = 0; i < n; i++) {
+      lineStart[i] = off;
+      off += lines[i].length + 1;
+    }
   }
-  return { unit, text: normalizeGnu(lines.join('\n')), files, lineFile, lineNo, lineStart, mainFile: mainFile < 0 ? 0 : mainFile };
+  return { unit, text, files, lineFile, lineNo, lineStart, mainFile: mainFile < 0 ? 0 : mainFile };
 }
