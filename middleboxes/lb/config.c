@@ -235,7 +235,8 @@ int lb_config_load(const char *path, struct lb_config *cfg, struct lb_service **
             continue;
         }
         if (sec == SEC_NONE) cfg_fail(&ctx, "'%s' outside a section", tok[0]);
-        if (strcmp(tok[0], "timeout") == 0 && sec != SEC_GLOBAL) parse_timeout(&ctx, cfg, tok, n);
+        /* Timeouts are global here (HAProxy also allows them per proxy). */
+        if (strcmp(tok[0], "timeout") == 0 && sec == SEC_DEFAULTS) parse_timeout(&ctx, cfg, tok, n);
         else if (sec == SEC_GLOBAL) parse_global(&ctx, cfg, tok, n);
         else if (sec == SEC_LISTEN) parse_listen_kw(&ctx, svc, &has_bind, tok, n);
         else cfg_fail(&ctx, "unknown keyword '%s' in defaults section", tok[0]);
