@@ -42,6 +42,7 @@ export function generateProgram(shape: BenchShape): Program {
     g1: Array.from({ length: 8 }, (_, i) => b.global(`m${m}_p${i}`, p1)),
     g2: Array.from({ length: 4 }, (_, i) => b.global(`m${m}_pp${i}`, p2)),
     structs: Array.from({ length: 4 }, (_, i) => b.global(`m${m}_s${i}`, node)),
+    records: Array.from({ length: 4 }, (_, i) => b.global(`m${m}_r${i}`, node)),
     table: b.global(`m${m}_tbl`, b.array(fnp, 8)),
   }));
   for (let m = 0; m < nModules; m++) {
@@ -62,12 +63,25 @@ export function generateProgram(shape: BenchShape): Program {
     const l2: VarId[] = [a2, ...Array.from({ length: 3 }, (_, k) => f.local(`y${k}`, p2))];
     const sp = [f.local('s0', nodePtr), f.local('s1', nodePtr)];
     const fld = f.local('fld', p2);
+    const rp = f.local('rp', nodePtr);
     const nfld = f.local('nfld', b.ptr(b.voidPtr));
-    const callee = (): string => {
-      // mostly calls inside the module, some across (module boundaries leak pointers)
-      const mm = r() < 0.995 ? m : Math.floor(r() * nModules);
-      return names[Math.min(nFuncs - 1, mm * shape.moduleSize + Math.floor(r() * shape.moduleSize))]!;
-    };
+    const isApi = i % shape.moduleSize < 4;
+    const local = (): string => names[Math.min(nFuncs - 1, m * shape.moduleSize + 4 + Math.floor(r() * (shape.moduleSize - 4)))]!;
+    // another module's API function: it hands out pointers to its module's objects (a
+    // lookup table, an allocator) without taking ours, as library-like modules do
+    const api = (): string => names[Math.min(nFuncs - 1, Math.floor(r() * nModules) * shape.moduleSize + Math.floor(r() * 4))]!;
+    if (isApi) {
+      // a provider: hands out its own objects (table entries, fresh nodes), touches nothing else
+      const own = Array.from({ length: 6 }, (_, k) => b.global(`${names[i]}_entry${k}`, b.int));
+      while (f.instrs.length < shape.bodySize - 1) {
+        const x = r();
+        if (x < 0.4) f.addr(pick(l1.slice(1)), pick(own));
+        else if (x < 0.8) f.copy(pick(l1.slice(1)), pick(l1.slice(1)));
+        else f.call('malloc', [null], pick(l1.slice(1)));
+      }
+      f.ret(pick(l1.slice(1)));
+      continue;
+    }
     while (f.instrs.length < shape.bodySize - 1) {
       const x = r();
       if (x < 0.10) f.addr(pick(l1), pick(mod.objs));
@@ -82,19 +96,22 @@ export function generateProgram(shape: BenchShape): Program {
       else if (x < 0.59) f.copy(pick(mod.g2), pick(l2));
       else if (x < 0.62) f.addr(pick(sp), pick(mod.structs));
       else if (x < 0.67) {
-        const s = pick(sp);
-        if (r() < 0.6) { f.field(fld, s, node, 1); if (r() < 0.5) f.store(fld, pick(l1), p1); else f.load(pick(l1), fld, p1); }
-        else { f.field(nfld, s, node, 0); if (r() < 0.5) f.store(nfld, pick(sp), nodePtr); else f.load(pick(sp), nfld, nodePtr); }
+        // list nodes carry node pointers; records (never list nodes) carry int pointers
+        if (r() < 0.6) {
+          f.addr(rp, pick(mod.records)).field(fld, rp, node, 1);
+          if (r() < 0.5) f.store(fld, pick(l1), p1); else f.load(pick(l1), fld, p1);
+        } else { const s = pick(sp); f.field(nfld, s, node, 0); if (r() < 0.5) f.store(nfld, pick(sp), nodePtr); else f.load(pick(sp), nfld, nodePtr); }
       } else if (x < 0.69) f.call('malloc', [null], pick(l1));
       else if (x < 0.70) f.call('malloc', [null], pick(sp));
-      else if (x < 0.81) f.call(callee(), [pick(l1), pick(l2)], r() < 0.7 ? pick(l1) : undefined);
+      else if (x < 0.807) f.call(local(), [pick(l1), pick(l2)], r() < 0.7 ? pick(l1) : undefined);
+      else if (x < 0.81) { if (!isApi) f.call(api(), [null, null], pick(l1)); }
       else if (x < 0.835) {
         const t = f.local(`t${f.instrs.length}`, fnp);
         const e = f.local(`e${f.instrs.length}`, fnp);
         f.addr(t, mod.table).index(t, t).load(e, t).icall(e, [pick(l1), pick(l2)], pick(l1));
       } else if (x < 0.85) f.call('memcpy', [pick(l2), pick(l2), null]);
       else if (x < 0.86) f.call(r() < 0.5 ? 'strchr' : 'strlen', [pick(l1), null], pick(l1));
-      else if (x < 0.862) f.call('lookup_external', [pick(l1)], pick(l1));
+      else if (x < 0.862) f.call('printf', [null, pick(l1)]);
       else { const v = pick(l1); f.index(v, v); }
     }
     f.ret(pick(l1));
