@@ -205,4 +205,20 @@ describe('firewall', () => {
     expect(b.n).toBe(0);
     expect(b.log).toMatch(/deny tcp \S+ -> 10\.121\.70\.151:21 rule=2 line=\d+/);
   });
+
+  it('rejects a bad config line with file:line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fw-cfg-'));
+    writeFileSync(join(dir, 'bad.conf'), 'policy block\npass tcp from 10.0.0.0/33 to any\n');
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(BIN, ['-c', join(dir, 'bad.conf'), '-r', join(dir, 'none.pcap')], { cwd: DIR, stdio: 'pipe' });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('bad.conf:2');
+    expect(stderr).toMatch(/prefix length/);
+  });
 });

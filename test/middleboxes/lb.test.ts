@@ -255,4 +255,20 @@ describe('lb', () => {
     const weights: Record<string, number> = { '10.50.0.11': 3, '10.50.0.12': 2, '10.50.0.13': 1 };
     for (const [ip, w] of Object.entries(weights)) expect(Math.abs((synsPer.get(ip) ?? 0) - (total * w) / 6)).toBeLessThanOrEqual(1);
   });
+
+  it('rejects a bad config line with file:line and exit 2', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lb-cfg-'));
+    writeFileSync(join(dir, 'bad.conf'), 'listen web\n    bind 192.0.2.1:80\n    balance fastest\n');
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync(BIN, ['-c', join(dir, 'bad.conf'), '-r', join(dir, 'none.pcap')], { cwd: DIR, stdio: 'pipe' });
+    } catch (e) {
+      status = (e as { status: number }).status;
+      stderr = String((e as { stderr: Buffer }).stderr);
+    }
+    expect(status).toBe(2);
+    expect(stderr).toContain('bad.conf:3');
+    expect(stderr).toMatch(/balance algorithm 'fastest'/);
+  });
 });
