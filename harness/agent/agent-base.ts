@@ -68,7 +68,9 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
   connect(url: string, retryMs = 200): void {
     const attempt = (): void => {
       if (this.stopped) return;
-      const ws = new WebSocket(url, { maxPayload: maxFrameBytes(this.opts), perMessageDeflate: false });
+      // An all-zero masking key makes ws skip masking: masking protects browser-facing
+      // proxies from cache poisoning, and an agent's peer is another agent, not a browser.
+      const ws = new WebSocket(url, { maxPayload: maxFrameBytes(this.opts), perMessageDeflate: false, generateMask: () => {} });
       this.client = ws;
       let adopted = false;
       ws.once('open', () => {

@@ -16,8 +16,13 @@ export interface PrimaryEvents {
   'mbox-error': [ProtocolError];
 }
 
-/** Stop reading the middlebox while this many bytes wait for the socket. */
+/**
+ * Stop reading the middlebox while this many bytes or frames wait for the
+ * socket: the middlebox then blocks on fd 3 instead of the agent buffering
+ * without bound or starving its own timers (heartbeats) in one long burst.
+ */
 const HIGH_WATER_BYTES = 8 * 1024 * 1024;
+const HIGH_WATER_FRAMES = 1024;
 
 export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
   /** Highest seq sent to the current standby, -1 before any. */
@@ -28,6 +33,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
   dropped = 0;
   sent = 0;
   private inflightBytes = 0;
+  private inflightFrames = 0;
   private paused = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private pendingTakeover: { seq: number; resolve: () => void; reject: (e: Error) => void } | null = null;
@@ -105,6 +111,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
       p.reject(new ProtocolError('E_PEER_DEAD', `standby closed before acknowledging takeover: ${info.code} ${info.reason}`));
     }
     this.inflightBytes = 0;
+    this.inflightFrames = 0;
     this.resumeLink();
   }
 
@@ -122,13 +129,15 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
     const env: Envelope = { t: f.t, seq: f.seq, pkt: f.pkt, model: f.model, payload: f.payload };
     const size = f.payload.length + 64;
     this.inflightBytes += size;
+    this.inflightFrames++;
     c.send(env, () => {
       this.inflightBytes = Math.max(0, this.inflightBytes - size);
-      if (this.paused && this.inflightBytes < HIGH_WATER_BYTES / 2) this.resumeLink();
+      this.inflightFrames = Math.max(0, this.inflightFrames - 1);
+      if (this.paused && this.inflightBytes < HIGH_WATER_BYTES / 2 && this.inflightFrames < HIGH_WATER_FRAMES / 2) this.resumeLink();
     });
     this.sent++;
     this.lastSentSeq = f.seq;
-    if (this.inflightBytes > HIGH_WATER_BYTES && !this.paused) {
+    if ((this.inflightBytes > HIGH_WATER_BYTES || this.inflightFrames > HIGH_WATER_FRAMES) && !this.paused) {
       this.paused = true;
       this.link.pause();
     }

@@ -5,10 +5,10 @@ import { DEFAULT_MAX_PAYLOAD_BYTES, ENVELOPE_OVERHEAD_BYTES } from './constants.
 import type { Envelope } from './envelope.js';
 import { ProtocolError } from './errors.js';
 import { scanFlatMap } from './scan.js';
+// A codec without msgpack-lite's preset extensions: no Date/Error/RegExp objects from the wire.
+import { codec, encodeMsgpack } from './msgpack.js';
 import { ENVELOPE_KEYS, validateEnvelope } from './validate.js';
 
-/** A codec without msgpack-lite's preset extensions: no Date/Error/RegExp objects from the wire. */
-const codec = msgpack.createCodec({ preset: false });
 
 export interface CodecLimits {
   maxPayloadBytes: number;
@@ -22,7 +22,7 @@ export function maxFrameBytes(limits: CodecLimits): number {
 }
 
 export function encodeEnvelope(env: Envelope): Buffer {
-  return msgpack.encode(env, { codec });
+  return encodeMsgpack(env);
 }
 
 /** Decode one untrusted frame; throws ProtocolError with a stable code on any problem. */

@@ -5,8 +5,8 @@ import msgpack from 'msgpack-lite';
 import { DEFAULT_MAX_PAYLOAD_BYTES, ENVELOPE_OVERHEAD_BYTES, LOCAL_LENGTH_BYTES, MAX_SEQ, MODELS, type Model } from './constants.js';
 import { ProtocolError } from './errors.js';
 import { scanFlatMap } from './scan.js';
+import { codec, encodeMsgpack } from './msgpack.js';
 
-const codec = msgpack.createCodec({ preset: false });
 
 /** Primary middlebox → agent: one packet's state, or a full snapshot on request. */
 export interface LocalState {
@@ -50,7 +50,7 @@ const LOCAL_FIELDS: Record<LocalType, readonly string[]> = {
 const LOCAL_KEYS = new Set(['t', 'seq', 'pkt', 'model', 'payload']);
 
 export function encodeLocal(frame: LocalFrame): Buffer {
-  const body = msgpack.encode(frame, { codec });
+  const body = encodeMsgpack(frame);
   const out = Buffer.allocUnsafe(LOCAL_LENGTH_BYTES + body.length);
   out.writeUInt32BE(body.length, 0);
   body.copy(out, LOCAL_LENGTH_BYTES);

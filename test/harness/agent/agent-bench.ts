@@ -3,6 +3,7 @@
 // failure-detection latency. The standby and primary run in two processes.
 // Run: see BENCHMARKS.md (bundled with esbuild, then node).
 import { fork, type ChildProcess } from 'node:child_process';
+import { WebSocket, WebSocketServer } from 'ws';
 import { PassThrough } from 'node:stream';
 import { PrimaryAgent, StandbyAgent, MboxLink } from '../../../harness/agent/index.js';
 import { encodeLocal, LocalFrameReader, decodeLocal } from '../../../harness/protocol/index.js';
@@ -43,6 +44,8 @@ function scriptedPrimaryMbox(): { link: MboxLink; emit(n: number, size: number, 
       for (let i = 0; i < n; i++) {
         seq++;
         if (!toAgent.write(encodeLocal({ t: 'state', seq, pkt: seq, model: 'all', payload }))) await new Promise((r) => toAgent.once('drain', r));
+        // A PassThrough in flowing mode delivers synchronously; yield as a pipe reader would.
+        else if (i % 64 === 63) await new Promise((r) => setImmediate(r));
       }
     },
   };
@@ -77,21 +80,80 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 }
 
+/** Baseline: a bare ws server that counts messages and reports the count once per turn. */
+async function bareChild(): Promise<void> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false, maxPayload: 1 << 27 });
+  await new Promise((r) => wss.once('listening', r));
+  wss.on('connection', (ws) => {
+    let n = 0;
+    let scheduled = false;
+    ws.on('message', () => {
+      n++;
+      if (scheduled) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        ws.send(String(n));
+      });
+    });
+  });
+  process.send!({ t: 'port', port: (wss.address() as { port: number }).port });
+  process.on('message', (m: { t: string }) => m.t === 'exit' && process.exit(0));
+}
+
+/** Bare ws loopback rate for `n` messages of `bytes`, with the same batching as the agent bench. */
+async function bareRate(port: number, n: number, bytes: number): Promise<number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}`, { perMessageDeflate: false, generateMask: () => {} });
+  await new Promise((r) => ws.once('open', r));
+  const msg = Buffer.alloc(bytes, 0x5a);
+  const t0 = performance.now();
+  const done = new Promise<void>((r) => ws.on('message', (d) => Number(d.toString()) >= n && r()));
+  // The same flow control as the primary agent: at most 1024 messages or 8 MiB unsent.
+  let inflight = 0;
+  let inflightBytes = 0;
+  let resume: (() => void) | null = null;
+  for (let i = 0; i < n; i++) {
+    inflight++;
+    inflightBytes += msg.length;
+    ws.send(msg, () => {
+      inflight--;
+      inflightBytes -= msg.length;
+      if (resume && inflight < 512 && inflightBytes < 4 * 1024 * 1024) (resume(), (resume = null));
+    });
+    if (inflight > 1024 || inflightBytes > 8 * 1024 * 1024) await new Promise<void>((r) => (resume = r));
+    else if (i % 64 === 63) await new Promise((r) => setImmediate(r));
+  }
+  await done;
+  const sec = (performance.now() - t0) / 1000;
+  ws.close();
+  return n / sec;
+}
+
+const SIZES = [
+  [64, 100_000],
+  [1024, 100_000],
+  [64 * 1024, 4_000],
+] as const;
+
 async function throughput(): Promise<void> {
+  const bare = fork(process.argv[1]!, ['bare-child'], { stdio: 'inherit' });
+  const { port: barePort } = await message<{ port: number }>(bare, 'port');
+  const bareRates = new Map<number, number>();
+  // Envelope overhead for a state frame: map header, keys, seq/pkt/model, bin header (~40 bytes).
+  for (const [size, n] of SIZES) bareRates.set(size, await bareRate(barePort, n, size + 40));
+  bare.send({ t: 'exit' });
+  await new Promise((r) => bare.once('exit', r));
+
   const child = fork(process.argv[1]!, ['standby-child', '10'], { stdio: 'inherit' });
   const { port } = await message<{ port: number }>(child, 'port');
   const mbox = scriptedPrimaryMbox();
   const primary = new PrimaryAgent(mbox.link, { key: KEY, model: 'all', heartbeatMs: 10 });
   primary.connect(`ws://127.0.0.1:${port}`);
   await new Promise<void>((r) => primary.on('ack', (s) => s === 0 && r()));
-  console.log('| payload | frames | seconds | frames/s | MB/s (payload) |');
-  console.log('|---|---|---|---|---|');
+  console.log('| payload | frames | seconds | frames/s | MB/s (payload) | bare ws msgs/s | agent / bare |');
+  console.log('|---|---|---|---|---|---|---|');
   let base = 0;
-  for (const [size, n] of [
-    [64, 100_000],
-    [1024, 100_000],
-    [64 * 1024, 4_000],
-  ] as const) {
+  for (const [size, n] of SIZES) {
     const last = base + n;
     const t0 = performance.now();
     const done = new Promise<void>((r) => {
@@ -106,7 +168,8 @@ async function throughput(): Promise<void> {
     await mbox.emit(n, size, base);
     await done;
     const sec = (performance.now() - t0) / 1000;
-    console.log(`| ${size} B | ${n} | ${sec.toFixed(2)} | ${Math.round(n / sec)} | ${((n * size) / sec / 1e6).toFixed(1)} |`);
+    const b = bareRates.get(size)!;
+    console.log(`| ${size} B | ${n} | ${sec.toFixed(2)} | ${Math.round(n / sec)} | ${((n * size) / sec / 1e6).toFixed(1)} | ${Math.round(b)} | ${(n / sec / b).toFixed(2)} |`);
     base = last;
   }
   await primary.close();
@@ -149,8 +212,10 @@ async function detection(trials: number, heartbeatMs: number): Promise<void> {
 }
 
 if (role === 'standby-child') void standbyChild();
+else if (role === 'bare-child') void bareChild();
 else if (role === 'primary-child') void primaryChild();
 else {
+  console.log(`load average before: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   await throughput();
   await detection(Number(process.env.TRIALS ?? 200), 10);
 }

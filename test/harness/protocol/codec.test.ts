@@ -160,3 +160,16 @@ describe('decoder fuzzing (bounded)', () => {
     );
   });
 });
+
+describe('persistent encoder', () => {
+  it('returns buffers that later encodes never overwrite', () => {
+    const envs: Envelope[] = [];
+    const bytes: Buffer[] = [];
+    for (let i = 0; i < 5_000; i++) {
+      const env: Envelope = i % 3 === 0 ? { t: 'ack', seq: i } : { t: 'state', seq: i, pkt: i, model: 'all', payload: Buffer.alloc(i % 3000, i & 0xff) };
+      envs.push(env);
+      bytes.push(encodeEnvelope(env));
+    }
+    bytes.forEach((b, i) => expect(decodeEnvelope(b, { maxPayloadBytes: 4096 })).toEqual(envs[i]));
+  });
+});
