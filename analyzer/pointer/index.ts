@@ -8,6 +8,7 @@
 //
 // Defaults: Andersen, field-insensitive (as the paper), the built-in LIBRARY_MODELS table.
 // Steensgaard is always field-insensitive (fieldSensitive is ignored for it).
+import { usageError } from '../errors.js';
 import type { Program } from '../ir/types.js';
 import { Andersen } from './andersen.js';
 import { ConstraintBuilder } from './constraints.js';
@@ -34,6 +35,7 @@ export const DEFAULT_OPTIONS: Required<Omit<PointerOptions, 'models'>> = { kind:
 
 export function analyzePointers(program: Program, opts: PointerOptions = {}): PointsTo {
   const kind = opts.kind ?? DEFAULT_OPTIONS.kind;
+  if (kind !== 'andersen' && kind !== 'steensgaard') throw usageError(`unknown pointer analysis '${String(kind)}' (andersen or steensgaard)`);
   const fieldSensitive = kind === 'andersen' && (opts.fieldSensitive ?? DEFAULT_OPTIONS.fieldSensitive);
   const t0 = performance.now();
   const table = new ObjectTable(program, fieldSensitive);

@@ -116,6 +116,16 @@ export const LIBRARY_MODELS: Readonly<Record<string, LibModel>> = {
   abs: PURE, labs: PURE, exit: PURE, _exit: PURE, abort: PURE, assert: PURE, __assert_fail: rd(0, 1, 3),
   getpid: PURE, getopt: { reads: [1, 2], ret: [{ named: 'optarg' }] },
   fork: PURE, kill: PURE, raise: PURE, alarm: PURE, pause: PURE, setuid: PURE, setgid: PURE, chroot: rd(0), chdir: rd(0),
+  // glibc internals and POSIX odds and ends seen in middleboxes
+  __ctype_b_loc: { ret: [{ named: 'ctype-table' }] }, __ctype_tolower_loc: { ret: [{ named: 'ctype-table' }] },
+  __ctype_toupper_loc: { ret: [{ named: 'ctype-table' }] }, __errno_location: { ret: [{ named: 'errno' }] },
+  getline: { outObj: [{ arg: 0, obj: 'alloc' }], reads: [0, 1], writes: [0, 1, 2] },
+  getdelim: { outObj: [{ arg: 0, obj: 'alloc' }], reads: [0, 1], writes: [0, 1, 3] },
+  dirname: { ret: [{ arg: 0 }, { named: 'dirname-buffer' }], reads: [0], writes: [0] },
+  basename: { ret: [{ arg: 0 }, { named: 'basename-buffer' }], reads: [0] },
+  regcomp: { reads: [1], writes: [0] }, regexec: { reads: [0, 1], writes: [3] }, regfree: { writes: [0] },
+  regerror: { reads: [1], writes: [2] }, sched_yield: PURE, pcap_set_immediate_mode: { writes: [0] },
+  pcap_set_buffer_size: { writes: [0] }, pcap_setdirection: { writes: [0] }, pcap_is_swapped: rd(0),
   // compiler builtins that compute constants
   offsetof: PURE, expect: PURE, constant_p: PURE, unreachable: PURE, trap: PURE, bswap16: PURE, bswap32: PURE, bswap64: PURE,
   clz: PURE, ctz: PURE, popcount: PURE, object_size: PURE,
