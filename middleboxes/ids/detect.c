@@ -79,9 +79,14 @@ static int group_build(struct ruleset *rs, struct port_group *g)
 	for (uint32_t i = 0; i < g->nrules; i++) {
 		struct rule *r = g->rules[i];
 		if (r->fp_index >= 0) {
-			const struct content *ct = &r->contents[r->fp_index];
-			if (ac_add(g->ac, ct->pat, ct->len, i) < 0)
-				return -1;
+			/* Every positive content, not only the fast pattern: stream
+			 * inspection scans just the newly added bytes, and a rule can
+			 * only match if one of its positive contents ends there. */
+			for (size_t k = 0; k < r->ncontents; k++) {
+				const struct content *ct = &r->contents[k];
+				if (!ct->negated && ac_add(g->ac, ct->pat, ct->len, i) < 0)
+					return -1;
+			}
 		} else {
 			struct rule **n = realloc(g->nocontent, (g->nnocontent + 1) * sizeof *n);
 			if (!n)
@@ -160,6 +165,31 @@ static int bytes_eq(const uint8_t *a, const uint8_t *pat, uint32_t n, int nocase
 	return 1;
 }
 
+/* First occurrence of the content in buf[start, end), or -1. */
+static int64_t find_from(const uint8_t *buf, int64_t start, int64_t end, const struct content *ct)
+{
+	if (end - start < (int64_t)ct->len)
+		return -1;
+	if (!ct->nocase) {
+		/* memchr for the first byte, then compare (memmem is not C11) */
+		int64_t last = end - (int64_t)ct->len;
+		for (int64_t pos = start; pos <= last; pos++) {
+			const uint8_t *hit = memchr(buf + pos, ct->pat[0], (size_t)(last - pos + 1));
+			if (!hit)
+				return -1;
+			pos = hit - buf;
+			if (memcmp(hit, ct->pat, ct->len) == 0)
+				return pos;
+		}
+		return -1;
+	}
+	uint8_t first = ids_fold[ct->pat[0]];
+	for (int64_t pos = start; pos + ct->len <= end; pos++)
+		if (ids_fold[buf[pos]] == first && bytes_eq(buf + pos, ct->pat, ct->len, 1))
+			return pos;
+	return -1;
+}
+
 struct cmatch {
 	const struct rule *r;
 	const uint8_t *buf;
@@ -199,22 +229,15 @@ static int match_from(struct cmatch *m, size_t i, int64_t prev_end, int64_t max_
 	int fits = content_window(ct, m->len, prev_end, &start, &end);
 
 	if (ct->negated) {
-		if (fits)
-			for (int64_t pos = start; pos + ct->len <= end; pos++) {
-				if (--m->budget < 0)
-					return 0;
-				if (bytes_eq(m->buf + pos, ct->pat, ct->len, ct->nocase))
-					return 0;
-			}
+		if (fits && find_from(m->buf, start, end, ct) >= 0)
+			return 0;
 		return match_from(m, i + 1, prev_end, max_end);
 	}
 	if (!fits)
 		return 0;
-	for (int64_t pos = start; pos + ct->len <= end; pos++) {
+	for (int64_t pos = start; (pos = find_from(m->buf, pos, end, ct)) >= 0; pos++) {
 		if (--m->budget < 0)
 			return 0;
-		if (!bytes_eq(m->buf + pos, ct->pat, ct->len, ct->nocase))
-			continue;
 		int64_t e = pos + ct->len;
 		if (match_from(m, i + 1, e, e > max_end ? e : max_end))
 			return 1;
@@ -348,7 +371,11 @@ static void group_eval(const struct port_group *g, const struct detect_ctx *dc, 
 	if (!g->ac || g->ac->npatterns == 0 || dc->len == 0)
 		return;
 	memset(pf.seen, 0, g->nrules / 8 + 1);
-	ac_search(g->ac, dc->buf, dc->len, on_ac_hit, &pf);
+	/* only occurrences ending in the new bytes can complete a match */
+	uint32_t from = 0;
+	if (dc->new_start >= g->ac->max_pattern)
+		from = dc->new_start - (g->ac->max_pattern - 1);
+	ac_search(g->ac, dc->buf + from, dc->len - from, on_ac_hit, &pf);
 	for (uint32_t i = 0; i < g->nrules; i++)
 		if ((pf.seen[i >> 3] >> (i & 7)) & 1)
 			if (rule_verify(g->rules[i], dc))
