@@ -59,7 +59,7 @@ export function encodeLocal(frame: LocalFrame): Buffer {
 
 /** Decode and validate one local frame body (without its length prefix). */
 export function decodeLocal(body: Buffer, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): LocalFrame {
-  scanFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 5 });
+  scanFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 5, what: 'local frame' });
   let v: Record<string, unknown>;
   try {
     v = msgpack.decode(body, { codec }) as Record<string, unknown>;

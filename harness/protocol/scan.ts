@@ -8,10 +8,13 @@ export interface ScanOptions {
   keys: ReadonlySet<string>;
   /** Most entries the top-level map may have. */
   maxEntries: number;
+  /** What the bytes are, for messages ("envelope", "local frame"). */
+  what?: string;
 }
 
 /** Throws ProtocolError(E_MALFORMED) with the byte offset of the first problem. */
 export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
+  const what = opts.what ?? 'envelope';
   let off = 0;
   const need = (n: number, what: string): void => {
     if (n > buf.length - off) {
@@ -40,9 +43,9 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
   if (head >= 0x80 && head <= 0x8f) entries = head & 0x0f;
   else if (head === 0xde) entries = be(2, 'map16 length');
   else if (head === 0xdf) entries = be(4, 'map32 length');
-  else throw new ProtocolError('E_MALFORMED', `envelope must be a MessagePack map, found type byte 0x${head.toString(16)} at byte ${at}`, { offset: at });
+  else throw new ProtocolError('E_MALFORMED', `${what} must be a MessagePack map, found type byte 0x${head.toString(16)} at byte ${at}`, { offset: at });
   if (entries > opts.maxEntries) {
-    throw new ProtocolError('E_MALFORMED', `envelope map has ${entries} entries, at most ${opts.maxEntries} allowed`, { offset: at });
+    throw new ProtocolError('E_MALFORMED', `${what} map has ${entries} entries, at most ${opts.maxEntries} allowed`, { offset: at });
   }
 
   const seen = new Set<string>();
@@ -64,7 +67,7 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
     scanScalar();
   }
   if (off !== buf.length) {
-    throw new ProtocolError('E_MALFORMED', `${buf.length - off} trailing bytes after the envelope at byte ${off}`, { offset: off });
+    throw new ProtocolError('E_MALFORMED', `${buf.length - off} trailing bytes after the ${what} at byte ${off}`, { offset: off });
   }
 
   function scanScalar(): void {
@@ -85,7 +88,7 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
       case 0xda: case 0xc5: return skip(be(2, 'str16/bin16 length'), 'str/bin body');
       case 0xdb: case 0xc6: return skip(be(4, 'str32/bin32 length'), 'str/bin body');
       default:
-        throw new ProtocolError('E_MALFORMED', `value at byte ${vAt} has type byte 0x${b.toString(16)}: only nil, bool, numbers, str and bin may appear in an envelope`, { offset: vAt });
+        throw new ProtocolError('E_MALFORMED', `value at byte ${vAt} has type byte 0x${b.toString(16)}: only nil, bool, numbers, str and bin values are allowed in a flat ${what} map`, { offset: vAt });
     }
   }
 }

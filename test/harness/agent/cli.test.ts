@@ -78,6 +78,8 @@ describe('statelab agent', () => {
   it('--help lists the contract', async () => {
     const r = cli(['--help']);
     expect(await r.exit).toBe(0);
+    const help = r.out.join('\n');
+    for (const opt of ['--role <role>', '--listen <port>', '--connect <url>', '--key-file <f>', '--heartbeat-ms <n>', '--max-fps <n>', '[command...]']) expect(help).toContain(opt);
   });
 
   it('exits 2 with one line naming the file when the key file is missing', async () => {
@@ -119,7 +121,7 @@ describe('statelab agent', () => {
 
   it.each([
     ['huge', 'E_TOO_LARGE: local frame at stream byte 0 claims 1073741824 bytes'],
-    ['garbage', 'E_MALFORMED: envelope must be a MessagePack map, found type byte 0xc1 at byte 0'],
+    ['garbage', 'E_MALFORMED: local frame must be a MessagePack map, found type byte 0xc1 at byte 0'],
     ['midframe', 'E_MALFORMED: stream ended mid-frame at stream byte 0: got 46 of '],
   ])('reports a middlebox that writes a %s frame and exits 2', async (kind, msg) => {
     const r = cli(['--role', 'primary', '--listen', '0', '--key-file', KEYFILE, '--', process.execPath, FAKE, 'bad', kind]);
