@@ -12,7 +12,7 @@
 
 struct fw_counters {
     uint64_t packets, passed_state, passed_related, passed_rule, passed_nonip;
-    uint64_t blocked_rule, blocked_policy, blocked_invalid, blocked_limit;
+    uint64_t blocked_rule, blocked_policy, blocked_invalid, blocked_limit, blocked_window;
     uint64_t states_created, states_expired;
 };
 
@@ -113,6 +113,22 @@ static void conn_update(struct fw_conn *c, const struct pkt *p, int dir, uint64_
     c->bytes[dir] += p->len;
     if (c->proto == IPPROTO_TCP && p->tcp != NULL) track_tcp(c, p->tcp->th_flags, dir, now);
     else if (c->proto == IPPROTO_UDP && dir == FW_DIR_REPLY) set_state(c, FW_UDP_REPLIED, now);
+}
+
+/* pf's sequence-window check on a packet of a tracked TCP connection. A SYN
+ * reopening a closed entry starts both windows afresh. Logs what it drops. */
+static int tcp_window_ok(struct fw_conn *c, const struct pkt *p, int dir, uint64_t now)
+{
+    uint8_t flags = p->tcp->th_flags;
+    if ((flags & (TH_SYN | TH_ACK)) == TH_SYN && dir == FW_DIR_ORIG &&
+        (c->state == FW_TCP_TIME_WAIT || c->state == FW_TCP_CLOSED))
+        seq_reset(c);
+    if (!fw_cfg.window_check || seq_track(c, p, dir)) return 1;
+    char detail[64];
+    snprintf(detail, sizeof detail, "bad-window %s seq=%u", dir == FW_DIR_ORIG ? "orig" : "reply",
+             (unsigned)ntohl(p->tcp->th_seq));
+    log_conn("deny", c, now, detail);
+    return 0;
 }
 
 static void addr_v4(uint8_t *dst, const struct in_addr *a)
@@ -230,6 +246,7 @@ static int filter_by_rules(const struct pkt *p, const struct fw_tuple *t, int st
     uint8_t initial = t->proto == IPPROTO_TCP ? FW_TCP_SYN_SENT : t->proto == IPPROTO_UDP ? FW_UDP_UNREPLIED : FW_ICMP_ACTIVE;
     struct fw_conn *c = state_create(t, r, initial, now);
     if (c == NULL) abort();
+    if (t->proto == IPPROTO_TCP) seq_track(c, p, FW_DIR_ORIG); /* opens the originator's window */
     fw_stats.states_created++;
     c->pkts[FW_DIR_ORIG]++;
     c->bytes[FW_DIR_ORIG] += p->len;
@@ -266,6 +283,10 @@ void fw_handle_packet(const struct pcap_pkthdr *h, const u_char *bytes)
     if (stateful) {
         int dir;
         struct fw_conn *c = state_find(&t, &dir);
+        if (c != NULL && c->proto == IPPROTO_TCP && p.tcp != NULL && !tcp_window_ok(c, &p, dir, now)) {
+            fw_stats.blocked_window++;
+            return;
+        }
         if (c != NULL) {
             conn_update(c, &p, dir, now);
             fw_stats.passed_state++;
@@ -298,13 +319,14 @@ void fw_finish(void)
     log_ts(fw_clock_us);
     fprintf(mbox_io.log,
             "summary packets=%llu pass_state=%llu pass_related=%llu pass_rule=%llu pass_nonip=%llu "
-            "block_rule=%llu block_policy=%llu block_invalid=%llu block_limit=%llu created=%llu expired=%llu "
-            "states=%u\n",
+            "block_rule=%llu block_policy=%llu block_invalid=%llu block_limit=%llu block_window=%llu "
+            "created=%llu expired=%llu states=%u\n",
             (unsigned long long)fw_stats.packets, (unsigned long long)fw_stats.passed_state,
             (unsigned long long)fw_stats.passed_related, (unsigned long long)fw_stats.passed_rule,
             (unsigned long long)fw_stats.passed_nonip, (unsigned long long)fw_stats.blocked_rule,
             (unsigned long long)fw_stats.blocked_policy, (unsigned long long)fw_stats.blocked_invalid,
-            (unsigned long long)fw_stats.blocked_limit, (unsigned long long)fw_stats.states_created,
+            (unsigned long long)fw_stats.blocked_limit, (unsigned long long)fw_stats.blocked_window,
+            (unsigned long long)fw_stats.states_created,
             (unsigned long long)fw_stats.states_expired, (unsigned)state_count());
 }
 

@@ -51,6 +51,16 @@ enum fw_conn_state {
 #define FW_DIR_ORIG 0
 #define FW_DIR_REPLY 1
 
+/* One side of a TCP connection as pf's sequence tracking sees it. */
+struct fw_peer {
+    uint32_t seqlo;         /* highest sequence number sent + 1 (end of data) */
+    uint32_t seqhi;         /* highest end the other side's acks/window allow */
+    uint32_t max_win;       /* largest window advertised, scaled */
+    uint8_t wscale;         /* window-scale shift from its SYN */
+    uint8_t has_wscale;     /* the SYN carried the option */
+    uint8_t started;        /* its first segment (SYN) has been seen */
+};
+
 /* One tracked connection, keyed by its original-direction tuple; packets of
  * either direction find it. For ICMP echo, sport and dport both hold the id. */
 struct fw_conn {
@@ -60,6 +70,7 @@ struct fw_conn {
     uint8_t state;          /* enum fw_conn_state */
     uint8_t fin_dirs;       /* bit (1 << dir) for each side that sent a FIN */
     struct fw_rule *rule;   /* the keep-state rule that created it */
+    struct fw_peer peer[2]; /* TCP sequence windows, by direction */
     uint64_t created_us, last_us;
     uint64_t pkts[2], bytes[2];
     struct fw_conn *next;   /* hash chain */
@@ -73,6 +84,7 @@ struct fw_config {
     uint64_t sweep_interval;
     uint32_t hash_size;
     uint32_t max_states;
+    uint8_t window_check;   /* pf-style TCP sequence window checks */
 };
 
 /* The 5-tuple of a packet being filtered. */
@@ -88,6 +100,12 @@ void fw_config_defaults(struct fw_config *cfg);
 void fw_config_load(const char *path, struct fw_config *cfg);
 struct fw_rule *fw_rules_match(struct fw_config *cfg, const struct fw_tuple *t, int tcp_syn_only);
 const char *fw_state_name(int state);
+
+/* seqtrack.c: 1 if a TCP segment of tracked connection c, sent in direction
+ * dir, fits the sequence windows (and updates them), 0 if pf would drop it. */
+struct pkt;
+int seq_track(struct fw_conn *c, const struct pkt *p, int dir);
+void seq_reset(struct fw_conn *c);
 
 /* state.c */
 void state_init(uint32_t buckets);

@@ -50,6 +50,7 @@ void fw_config_defaults(struct fw_config *cfg)
     cfg->sweep_interval = 1 * SEC;
     cfg->hash_size = 4096;
     cfg->max_states = 65536;
+    cfg->window_check = 1; /* pf tracks sequence windows by default */
 }
 
 static unsigned long parse_uint(const struct cfg_ctx *ctx, const char *s, unsigned long lo, unsigned long hi,
@@ -178,6 +179,10 @@ static void parse_line(const struct cfg_ctx *ctx, struct fw_config *cfg, char **
         unsigned long v = parse_uint(ctx, w[1], 16, 1ul << 20, "hash-size");
         if ((v & (v - 1)) != 0) cfg_fail(ctx, "hash-size must be a power of two");
         cfg->hash_size = (uint32_t)v;
+    } else if (strcmp(w[0], "tcp-window-check") == 0 && n == 2) {
+        if (strcmp(w[1], "on") == 0) cfg->window_check = 1;
+        else if (strcmp(w[1], "off") == 0) cfg->window_check = 0;
+        else cfg_fail(ctx, "tcp-window-check is on or off");
     } else if (strcmp(w[0], "max-states") == 0 && n == 2) {
         cfg->max_states = (uint32_t)parse_uint(ctx, w[1], 1, 10000000ul, "max-states");
     } else {

@@ -170,6 +170,28 @@ describe('firewall', () => {
     expect(res.log).toMatch(/deny tcp 10\.1\.0\.5:40005 -> 93\.184\.216\.34:80 rule=1/);
   });
 
+  it('drops segments outside the TCP sequence window (pf), passes them with the check off', () => {
+    const seg = (s: Ip4, sp: number, d: Ip4, dp: number, seq: number, ack: number, flags: number, payload = Buffer.alloc(0)) =>
+      frame(s, d, 6, tcp({ sport: sp, dport: dp, seq, ack, flags, window: 1000 }, payload, s, d));
+    const c = 41000;
+    const ok = [
+      seg(IN, c, WEB, 80, 1000, 0, TCP_SYN),
+      seg(WEB, 80, IN, c, 5000, 1001, TCP_SYN | TCP_ACK),
+      seg(IN, c, WEB, 80, 1001, 5001, TCP_ACK, Buffer.from('GET /')),
+      seg(WEB, 80, IN, c, 5001, 1006, TCP_ACK | TCP_PSH, Buffer.alloc(500)),
+    ];
+    const bad = [
+      seg(WEB, 80, IN, c, 5001 + 900_000, 1006, TCP_ACK | TCP_PSH, Buffer.alloc(10)), // far beyond the 1000-byte window
+      seg(WEB, 80, IN, c, 5501, 1006 + 500_000, TCP_ACK), // acknowledges data never sent
+    ];
+    const recs = [...ok, ...bad].map((f, i) => at(i, f));
+    const on = run('win-on', recs);
+    expect(on.out.map((o) => idOf(o.data))).toEqual(ok.map(idOf));
+    expect(on.log).toMatch(/deny tcp 10\.1\.0\.5:41000 -> 93\.184\.216\.34:80 bad-window reply seq=905001/);
+    const off = run('win-off', recs, `${RULES}\ntcp-window-check off\n`);
+    expect(off.out.map((o) => idOf(o.data))).toEqual([...ok, ...bad].map(idOf));
+  });
+
   it('filters IPv6 with v6 prefixes and keeps state for it', () => {
     const a = (s: string) => Buffer.from(s.replace(/:/g, ''), 'hex');
     const inside = a('2001:0db8:0000:0001:0000:0000:0000:0005');
