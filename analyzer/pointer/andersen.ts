@@ -269,6 +269,8 @@ export class Andersen extends WorklistSolver {
     if (x === y) return x;
     if (g.pts[x]!.size < g.pts[y]!.size) [x, y] = [y, x];
     g.union(x, y);
+    // the merged constraints must all see the merged set
+    g.diff[x] = new Set(g.pts[x]);
     g.succ[x]!.delete(x);
     g.succ[x]!.delete(y);
     this.push(x);

@@ -58,7 +58,7 @@ export class ConstraintGraph {
 
   isRep(n: NodeId): boolean { return this.parent[n] === n; }
 
-  /** Make `into` the representative of `from` and move every edge and constraint across. */
+  /** Make `into` the representative of `from` and move every edge and constraint across (the solver decides what to re-propagate). */
   union(into: NodeId, from: NodeId): void {
     this.parent[from] = into;
     for (const o of this.pts[from]!) this.pts[into]!.add(o);
@@ -68,8 +68,6 @@ export class ConstraintGraph {
     this.diff[from] = new Set();
     this.succ[from] = new Set();
     this.cons[from] = [];
-    // everything must be seen again by the merged constraints
-    this.diff[into] = new Set(this.pts[into]);
   }
 
   objNode(o: ObjId): NodeId { return this.find(this.nodeOfObj[o]!); }

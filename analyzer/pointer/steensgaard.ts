@@ -7,6 +7,8 @@ import type { ObjId } from './types.js';
 
 export class Steensgaard extends Andersen {
   private readonly pending: [NodeId, NodeId][] = [];
+  /** Function objects in each class's points-to set (calls must see each of them). */
+  private readonly funcs = new Map<NodeId, Set<ObjId>>();
   private draining = false;
 
   constructor(objects: ObjectTable) {
@@ -28,7 +30,7 @@ export class Steensgaard extends Andersen {
     const cons = g.cons[n]!;
     for (let i = 0; i < cons.length; i++) {
       const c = cons[i]!;
-      if (c.k === 'call') { for (const o of d) this.processComplex(c, o); }
+      if (c.k === 'call') { for (const o of d) if (this.objects.objects[o]!.kind === 'func') this.processComplex(c, o); }
       else this.processComplex(c, one);
       if (!g.isRep(n)) return;
     }
@@ -50,7 +52,37 @@ export class Steensgaard extends Andersen {
     if (p.has(o)) return;
     const first = firstOf(p);
     super.addPts(r, o);
+    if (this.objects.objects[o]!.kind === 'func') {
+      const f = this.funcs.get(r);
+      if (f) f.add(o); else this.funcs.set(r, new Set([o]));
+    }
     if (first !== undefined) this.unify(this.objNode(first), this.objNode(o));
+  }
+
+  /**
+   * Merging two classes: their loads and stores have each seen one pointee already (and all
+   * pointees share a node), so only one object and the function objects are re-propagated,
+   * not the whole set as Andersen must.
+   */
+  override merge(a: NodeId, b: NodeId): NodeId {
+    const g = this.graph;
+    let x = g.find(a);
+    let y = g.find(b);
+    if (x === y) return x;
+    if (g.pts[x]!.size < g.pts[y]!.size) [x, y] = [y, x];
+    const fx = this.funcs.get(x);
+    const fy = this.funcs.get(y);
+    g.union(x, y);
+    const d = new Set<ObjId>();
+    const one = firstOf(g.pts[x]!);
+    if (one !== undefined) d.add(one);
+    const fns = fx && fy ? new Set([...fx, ...fy]) : fx ?? fy;
+    if (fns) { for (const f of fns) d.add(f); this.funcs.set(x, fns); this.funcs.delete(y); }
+    g.diff[x] = d;
+    g.succ[x]!.delete(x);
+    g.succ[x]!.delete(y);
+    this.push(x);
+    return x;
   }
 
   private unify(a: NodeId, b: NodeId): void {
