@@ -42,7 +42,7 @@ function observe(progs: Stmt[][]): { code: string; pz: Puzzle } {
 function violations(progs: Stmt[][], models?: PointerOptions['models']): string[] {
   const { code, pz } = observe(progs);
   // every program writes some pointer and observes it: no batch may come back empty
-  if (pz.truth.length < 5) throw new Error(`only ${pz.truth.length} observed pointers for ${progs.length} programs`);
+  if (pz.truth.length === 0) throw new Error(`only ${pz.truth.length} observed pointers for ${progs.length} programs`);
   const program = loadProgramFromSource(code, 'rand.c');
   const an = analyzePointers(program, { models });
   const fs = analyzePointers(program, { fieldSensitive: true, models });
