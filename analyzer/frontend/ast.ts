@@ -18,20 +18,39 @@ export interface Ast {
 /** Punctuation that carries no meaning once the tree has fields. */
 const PUNCT = new Set([';', ',', '(', ')', '{', '}', '[', ']', ':']);
 
+/**
+ * Type and field names by numeric id, filled on first sight: reading ids from
+ * the cursor is cheaper than marshalling a string per node (one language only).
+ */
+const typeNames: string[] = [];
+const typeNamed: boolean[] = [];
+const fieldNames: string[] = [];
+
 /** Builds the subtree at the cursor; leaves the cursor where it started. */
 export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
-  const node: Ast = {
-    type: c.nodeType,
-    field: c.currentFieldName ?? null,
-    start: c.startIndex,
-    end: c.endIndex,
-    named: c.nodeIsNamed,
-    kids: [],
-  };
+  const id = c.nodeTypeId;
+  let type = typeNames[id];
+  if (type === undefined) {
+    type = typeNames[id] = c.nodeType;
+    typeNamed[id] = c.nodeIsNamed;
+  }
+  const fid = c.currentFieldId;
+  let field: string | null = null;
+  if (fid) {
+    field = fieldNames[fid];
+    if (field === undefined) field = fieldNames[fid] = c.currentFieldName;
+  }
+  const node: Ast = { type, field, start: c.startIndex, end: c.endIndex, named: typeNamed[id], kids: [] };
   if (checkMissing && c.nodeIsMissing) node.missing = true;
   if (c.gotoFirstChild()) {
     do {
-      if (!c.nodeIsNamed && PUNCT.has(c.nodeType)) continue;
+      const k = c.nodeTypeId;
+      let kt = typeNames[k];
+      if (kt === undefined) {
+        kt = typeNames[k] = c.nodeType;
+        typeNamed[k] = c.nodeIsNamed;
+      }
+      if (!typeNamed[k] && PUNCT.has(kt)) continue;
       node.kids.push(buildAst(c, checkMissing));
     } while (c.gotoNextSibling());
     c.gotoParent();
