@@ -137,8 +137,8 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
     this.sessionStarted(c, reconnect);
   }
 
-  onEnvelope(conn: Connection, env: Envelope): void {
-    this.sessionEnvelope(conn as Connection<S>, env);
+  onEnvelope(conn: Connection, env: Envelope, raw: Buffer): void {
+    this.sessionEnvelope(conn as Connection<S>, env, raw);
   }
 
   onClosed(conn: Connection, info: CloseInfo): void {
@@ -160,6 +160,6 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
 
   /** The session is authenticated; `reconnect` when this agent had a peer before. */
   protected abstract sessionStarted(conn: Connection<S>, reconnect: boolean): void;
-  protected abstract sessionEnvelope(conn: Connection<S>, env: Envelope): void;
+  protected abstract sessionEnvelope(conn: Connection<S>, env: Envelope, raw: Buffer): void;
   protected abstract sessionEnded(conn: Connection<S>, info: CloseInfo): void;
 }

@@ -37,7 +37,7 @@ export interface SessionHooks {
   /** Peer proved the key; the machine is in its first authenticated state. */
   onAuthenticated(conn: Connection): void;
   /** A legal, validated envelope other than challenge/hello; may throw ProtocolError to reject. */
-  onEnvelope(conn: Connection, env: Envelope): void;
+  onEnvelope(conn: Connection, env: Envelope, raw: Buffer): void;
   /** The session is over (called once). */
   onClosed(conn: Connection, info: CloseInfo): void;
 }
@@ -109,6 +109,15 @@ export class Connection<S extends string = string> {
     });
   }
 
+  /** Send bytes already known to be a valid envelope of kind `t` (forwarded state). */
+  sendEncoded(t: Envelope['t'], bytes: Buffer, cb?: (err?: Error) => void): boolean {
+    if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return false;
+    this.machine.sent(t);
+    this.corkUntilNextTick();
+    this.ws.send(bytes, { binary: true }, cb);
+    return true;
+  }
+
   canSend(t: Envelope['t']): boolean {
     return !this.isClosed && this.machine.canSend(t);
   }
@@ -174,7 +183,7 @@ export class Connection<S extends string = string> {
       else if (env.t === 'hello') this.onHello(env);
       else if (env.t === 'error') this.onPeerError(env.code, env.reason);
       else if (env.t === 'bye') this.onBye(env.reason);
-      else this.hooks.onEnvelope(this, env);
+      else this.hooks.onEnvelope(this, env, buf);
     } catch (e) {
       if (e instanceof ProtocolError) this.reject(e);
       else this.reject(new ProtocolError('E_INTERNAL', `internal failure handling a frame: ${(e as Error).message}`));

@@ -2,11 +2,12 @@
 // reads length-prefixed local frames from the middlebox, writes frames to it.
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { decodeLocal, encodeLocal, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
+import { decodeLocal, encodeLocal, frameLocalBody, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
 import type { Subprocess } from '../process/index.js';
 
 export interface MboxLinkEvents {
-  frame: [LocalFrame];
+  /** A validated frame and its encoded body (for forwarding without re-encoding). */
+  frame: [LocalFrame, Buffer];
   /** The middlebox broke the local protocol or the stream failed; emitted once. */
   error: [ProtocolError];
   /** The middlebox closed its end cleanly. */
@@ -51,6 +52,12 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
     return this.output.write(encodeLocal(frame));
   }
 
+  /** Write an already encoded, already validated frame body (a state or snapshot envelope's bytes). */
+  sendBody(body: Buffer): boolean {
+    if (this.output.destroyed || this.output.writableEnded) return false;
+    return this.output.write(frameLocalBody(body));
+  }
+
   pause(): void {
     this.input.pause();
   }
@@ -63,7 +70,7 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
     if (this.failed) return;
     try {
       for (const body of this.reader.push(chunk)) {
-        this.emit('frame', decodeLocal(body, this.maxPayloadBytes));
+        this.emit('frame', decodeLocal(body, this.maxPayloadBytes), body);
         if (this.failed) return;
       }
     } catch (e) {

@@ -43,7 +43,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
     options: AgentOptions,
   ) {
     super(PRIMARY_SPEC, options);
-    link.on('frame', (f) => this.fromMbox(f));
+    link.on('frame', (f, body) => this.fromMbox(f, body));
     link.on('error', (e) => {
       this.log('error', 0, 'mbox-error', e.message);
       this.emitEvent('mbox-error', e);
@@ -115,7 +115,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
     this.resumeLink();
   }
 
-  private fromMbox(f: LocalFrame): void {
+  private fromMbox(f: LocalFrame, body: Buffer): void {
     if (f.t !== 'state' && f.t !== 'snapshot') {
       this.link.emit('error', new ProtocolError('E_MBOX', `primary middlebox sent a ${f.t} frame`));
       return;
@@ -126,11 +126,11 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
       this.dropped++;
       return;
     }
-    const env: Envelope = { t: f.t, seq: f.seq, pkt: f.pkt, model: f.model, payload: f.payload };
     const size = f.payload.length + 64;
     this.inflightBytes += size;
     this.inflightFrames++;
-    c.send(env, () => {
+    // The body passed decodeLocal's checks, which are the envelope's: forward it as is.
+    c.sendEncoded(f.t, body, () => {
       this.inflightBytes = Math.max(0, this.inflightBytes - size);
       this.inflightFrames = Math.max(0, this.inflightFrames - 1);
       if (this.paused && this.inflightBytes < HIGH_WATER_BYTES / 2 && this.inflightFrames < HIGH_WATER_FRAMES / 2) this.resumeLink();

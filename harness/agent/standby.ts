@@ -70,13 +70,13 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
     this.armDetector(conn);
   }
 
-  protected sessionEnvelope(conn: Connection<StandbyState>, env: Envelope): void {
+  protected sessionEnvelope(conn: Connection<StandbyState>, env: Envelope, raw: Buffer): void {
     switch (env.t) {
       case 'heartbeat':
         return;
       case 'snapshot':
         this.checkModel(env.model);
-        this.deliver(conn, env);
+        this.deliver(env, raw);
         this.log('info', conn.id, 'synchronised', `snapshot at seq ${env.seq}, ${env.payload.length} bytes`);
         return;
       case 'state': {
@@ -92,7 +92,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
           this.requestResync(conn, 'gap');
           return;
         }
-        this.deliver(conn, env);
+        this.deliver(env, raw);
         return;
       }
       case 'takeover':
@@ -126,12 +126,12 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
     this.emitEvent('resync', reason);
   }
 
-  private deliver(conn: Connection<StandbyState>, env: Extract<Envelope, { t: 'state' | 'snapshot' }>): void {
+  /** Hand a frame to the middlebox: the validated envelope bytes are the local frame body. */
+  private deliver(env: Extract<Envelope, { t: 'state' | 'snapshot' }>, raw: Buffer): void {
     this.lastDelivered = env.seq;
     this.delivered++;
     this.awaitingApply.add(env.seq);
-    this.link.send({ t: env.t, seq: env.seq, pkt: env.pkt, model: env.model, payload: env.payload });
-    void conn;
+    this.link.sendBody(raw);
   }
 
   /** Failure detector: the primary is dead after missLimit × heartbeatMs without any frame. */

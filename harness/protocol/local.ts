@@ -50,7 +50,15 @@ const LOCAL_FIELDS: Record<LocalType, readonly string[]> = {
 const LOCAL_KEYS = new Set(['t', 'seq', 'pkt', 'model', 'payload']);
 
 export function encodeLocal(frame: LocalFrame): Buffer {
-  const body = encodeMsgpack(frame);
+  return frameLocalBody(encodeMsgpack(frame));
+}
+
+/**
+ * Prefix an encoded body with its length. A `state` or `snapshot` local frame
+ * body has exactly the keys and rules of the envelope of the same name, so the
+ * agents forward validated bytes both ways without re-encoding them.
+ */
+export function frameLocalBody(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(LOCAL_LENGTH_BYTES + body.length);
   out.writeUInt32BE(body.length, 0);
   body.copy(out, LOCAL_LENGTH_BYTES);

@@ -130,51 +130,65 @@ async function bareRate(port: number, n: number, bytes: number): Promise<number>
 }
 
 const SIZES = [
-  [64, 100_000],
-  [1024, 100_000],
-  [64 * 1024, 4_000],
+  [64, 50_000],
+  [1024, 50_000],
+  [64 * 1024, 2_000],
 ] as const;
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
+function median(xs: number[]): number {
+  return pct(xs, 50);
+}
+
+/**
+ * For each payload size, ROUNDS rounds of (bare ws, agent pair) back to back,
+ * so the ratio compares runs made under the same machine load.
+ */
 async function throughput(): Promise<void> {
   const bare = fork(process.argv[1]!, ['bare-child'], { stdio: 'inherit' });
   const { port: barePort } = await message<{ port: number }>(bare, 'port');
-  const bareRates = new Map<number, number>();
-  // Envelope overhead for a state frame: map header, keys, seq/pkt/model, bin header (~40 bytes).
-  for (const [size, n] of SIZES) bareRates.set(size, await bareRate(barePort, n, size + 40));
-  bare.send({ t: 'exit' });
-  await new Promise((r) => bare.once('exit', r));
-
   const child = fork(process.argv[1]!, ['standby-child', '10'], { stdio: 'inherit' });
   const { port } = await message<{ port: number }>(child, 'port');
   const mbox = scriptedPrimaryMbox();
   const primary = new PrimaryAgent(mbox.link, { key: KEY, model: 'all', heartbeatMs: 10 });
   primary.connect(`ws://127.0.0.1:${port}`);
   await new Promise<void>((r) => primary.on('ack', (s) => s === 0 && r()));
-  console.log('| payload | frames | seconds | frames/s | MB/s (payload) | bare ws msgs/s | agent / bare |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log(`| payload | frames × rounds | agent frames/s (median) | agent MB/s payload | bare ws msgs/s (median) | agent / bare (median of rounds) |`);
+  console.log('|---|---|---|---|---|---|');
   let base = 0;
   for (const [size, n] of SIZES) {
-    const last = base + n;
-    const t0 = performance.now();
-    const done = new Promise<void>((r) => {
-      const on = (s: number): void => {
-        if (s === last) {
-          primary.off('ack', on);
-          r();
-        }
-      };
-      primary.on('ack', on);
-    });
-    await mbox.emit(n, size, base);
-    await done;
-    const sec = (performance.now() - t0) / 1000;
-    const b = bareRates.get(size)!;
-    console.log(`| ${size} B | ${n} | ${sec.toFixed(2)} | ${Math.round(n / sec)} | ${((n * size) / sec / 1e6).toFixed(1)} | ${Math.round(b)} | ${(n / sec / b).toFixed(2)} |`);
-    base = last;
+    const agentRates: number[] = [];
+    const bareRates: number[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // Envelope overhead of a state frame (map header, keys, seq/pkt/model, bin header) is ~40 bytes.
+      const b = await bareRate(barePort, n, size + 40);
+      const last = base + n;
+      const t0 = performance.now();
+      const done = new Promise<void>((r) => {
+        const on = (s: number): void => {
+          if (s === last) {
+            primary.off('ack', on);
+            r();
+          }
+        };
+        primary.on('ack', on);
+      });
+      await mbox.emit(n, size, base);
+      await done;
+      const a = n / ((performance.now() - t0) / 1000);
+      base = last;
+      agentRates.push(a);
+      bareRates.push(b);
+      ratios.push(a / b);
+    }
+    const a = median(agentRates);
+    console.log(`| ${size} B | ${n} × ${ROUNDS} | ${Math.round(a)} | ${((a * size) / 1e6).toFixed(1)} | ${Math.round(median(bareRates))} | ${median(ratios).toFixed(2)} |`);
   }
   await primary.close();
   child.send({ t: 'exit' });
-  await new Promise((r) => child.once('exit', r));
+  bare.send({ t: 'exit' });
+  await Promise.all([new Promise((r) => child.once('exit', r)), new Promise((r) => bare.once('exit', r))]);
 }
 
 /** A primary agent in its own process, to be frozen with SIGSTOP (a hung host). */

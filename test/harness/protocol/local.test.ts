@@ -84,3 +84,14 @@ describe('local frames', () => {
     );
   });
 });
+
+describe('state and snapshot bodies are envelopes', () => {
+  it('a local state/snapshot body decodes as the envelope of the same name, and back', async () => {
+    const { decodeEnvelope, encodeEnvelope } = await import('../../../harness/protocol/index.js');
+    for (const f of FRAMES.filter((x) => x.t === 'state' || x.t === 'snapshot')) {
+      const body = encodeLocal(f).subarray(4);
+      expect(decodeEnvelope(body)).toEqual(f);
+      expect(decodeLocal(encodeEnvelope(decodeEnvelope(body)))).toEqual(f);
+    }
+  });
+});
