@@ -3,7 +3,7 @@
 // nocase, offset/depth, distance/within, negated addresses and ports, flags,
 // flow state, timeouts), sfPortscan-like events, and alerts on real traces
 // whose expected counts are computed here from the raw packets.
-import { writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -416,4 +416,23 @@ describe.skipIf(!haveTraces)('ids on real traces (/work/shared/traces)', () => {
     const dns = await runIds({ path: BUNDLED_RULES }, trace('ctu-dnsbl-lookups-tls.pcap'));
     expect(countMsg(dns.alerts, 'POLICY-OTHER DNSBL lookup Spamhaus')).toBeGreaterThan(0);
   });
+});
+
+describe('ids rule-file fuzzing (bounded)', () => {
+  it('the rule parser and compiler survive a short libFuzzer run seeded with ids.rules', async () => {
+    const built = await make(DIR, ['fuzz-rules']);
+    expect(built.code, built.output).toBe(0);
+    const corpus = join(work, 'rules-corpus');
+    const artifacts = join(work, 'rules-artifacts');
+    mkdirSync(corpus, { recursive: true });
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(corpus, 'bundled'), readFileSync(BUNDLED_RULES));
+    const r = await run(join(DIR, 'build/ids-fuzz-rules'), ['-max_total_time=8', '-timeout=20', '-rss_limit_mb=1536', `-artifact_prefix=${artifacts}/`, corpus], {
+      cwd: DIR,
+      timeoutMs: 90_000,
+    });
+    expect(readdirSync(artifacts), r.stderr.slice(-2000)).toEqual([]);
+    expect(r.code, r.stderr.slice(-2000)).toBe(0);
+    expect(r.stderr).toMatch(/Done \d+ runs/);
+  }, 180_000);
 });
