@@ -189,6 +189,27 @@ describe('nat', () => {
     expect(log).toMatch(/expire icmp 10\.0\.0\.5:4660 -> 93\.184\.216\.34:0/);
   });
 
+  it('translates an ICMP error sent from inside about a mapped flow (outer source and quoted destination)', () => {
+    const pDns = v4(first.out[2].data)!.sport;
+    const answer = udpF(DNS, 53, PUB4, pDns, Buffer.from('answer'));
+    const { out: o1 } = run('icmp-out-1', [...outbound, at(2, answer)]);
+    // The inside host got the answer (translated back) and replies "port unreachable" quoting it.
+    const delivered = o1[o1.length - 1].data;
+    const un = Buffer.concat([Buffer.from([3, 3, 0, 0, 0, 0, 0, 0]), delivered.subarray(14, 14 + 28)]);
+    un.writeUInt16BE(inetChecksum(un), 2);
+    const err = frame(IN1, DNS, 1, un);
+    const { out } = run('icmp-out-2', [...outbound, at(2, answer), at(3, err)]);
+    expect(out).toHaveLength(outbound.length + 2);
+    const o = out[out.length - 1].data;
+    const v = v4(o)!;
+    expect([v.src, v.dst]).toEqual([PUB, '8.8.8.8']);
+    const inner = o.subarray(v.l4 + 8);
+    expect([...inner.subarray(16, 20)].join('.')).toBe(PUB);
+    expect(inner.readUInt16BE(22)).toBe(pDns);
+    expect(inetChecksum(inner, 0, 20)).toBe(0);
+    expect(checksumsOk(o)).toEqual({ ip: true, l4: true });
+  });
+
   it('drops new flows when the port pool is exhausted and reuses a port once its mapping expires', () => {
     const dir = mkdtempSync(join(tmpdir(), 'nat-pool-'));
     const conf = join(dir, 'small.conf');
