@@ -1,10 +1,12 @@
 // Benchmark: reading a pcap in TypeScript vs libpcap's own reading of the same
-// file (`tcpdump -r file -w /dev/null`), medians of N runs, measured in one run.
-// Usage (after npm run build): node dist/harness/pcap/bench.js [file...] [--concat-mb 200] [--runs 7]
+// file, in-process (bench-libpcap.c: pcap_next_ex loop) and as `tcpdump -r file
+// -w /dev/null`; medians of N rounds after warm-up, all measured in one run.
+// Usage (after npm run build): node dist/harness/pcap/bench.js [file...] [--concat-mb 200] [--runs 9]
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { encodePcap, forEachPcapRecord, parsePcapBuffer, readPcap, type PacketToWrite } from './index.js';
 
 const SHARED = '/work/shared/traces';
@@ -39,10 +41,21 @@ function concatenated(mb: number): string {
   return out;
 }
 
+/** Compile bench-libpcap.c (found beside this file or in the source tree when run from dist/). */
+function buildLibpcapBench(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const src = [join(here, 'bench-libpcap.c'), join(here, '../../../harness/pcap/bench-libpcap.c')].find((p) => existsSync(p));
+  if (src === undefined) throw new Error('bench-libpcap.c not found');
+  const exe = join(tmpdir(), `statelab-bench-libpcap-${process.pid}`);
+  execFileSync('cc', ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', exe, src, '-lpcap'], { stdio: 'inherit' });
+  return exe;
+}
+
 interface Row {
   file: string;
   mb: number;
   packets: number;
+  inprocMs: number;
   libpcapMs: number;
   syncMs: number;
   visitMs: number;
@@ -60,7 +73,8 @@ function libpcapStartupMs(runs: number): number {
   return median(t);
 }
 
-async function measure(file: string, runs: number): Promise<Row> {
+async function measure(file: string, runs: number, libpcapExe: string): Promise<Row> {
+  const [inproc, cPackets] = execFileSync(libpcapExe, [file, String(runs)]).toString().trim().split(' ').map(Number);
   let packets = 0;
   let bytes = 0;
   const lib: number[] = [];
@@ -68,7 +82,9 @@ async function measure(file: string, runs: number): Promise<Row> {
   const visit: number[] = [];
   const stream: number[] = [];
   const batch: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  // Two untimed warm-up rounds first: the JIT has compiled the reader by the time a long replay reaches its steady state.
+  for (let i = -2; i < runs; i++) {
+    if (i === 0) for (const xs of [lib, sync, visit, stream, batch]) xs.length = 0;
     // Interleave the contenders so drift on a shared machine hits all of them alike.
     lib.push(timeSync(() => execFileSync('tcpdump', ['-r', file, '-w', '/dev/null'], { stdio: 'ignore' })));
     sync.push(
@@ -101,7 +117,8 @@ async function measure(file: string, runs: number): Promise<Row> {
       }),
     );
   }
-  return { file, mb: statSync(file).size / 1048576, packets, libpcapMs: median(lib), syncMs: median(sync), visitMs: median(visit), streamMs: median(stream), batchMs: median(batch) };
+  if (cPackets !== packets) throw new Error(`libpcap read ${cPackets} packets, we read ${packets}`);
+  return { file, mb: statSync(file).size / 1048576, packets, inprocMs: inproc, libpcapMs: median(lib), syncMs: median(sync), visitMs: median(visit), streamMs: median(stream), batchMs: median(batch) };
 }
 
 async function benchMain(): Promise<void> {
@@ -127,16 +144,17 @@ async function benchMain(): Promise<void> {
   }
   const rows: Row[] = [];
   const startup = libpcapStartupMs(runs * 2);
-  for (const f of files) rows.push(await measure(f, runs));
+  const exe = buildLibpcapBench();
+  for (const f of files) rows.push(await measure(f, runs, exe));
+  unlinkSync(exe);
   if (tmp !== null) unlinkSync(tmp);
-  console.log(`tcpdump start-up on a header-only file: ${startup.toFixed(1)} ms (subtracted: "libpcap net")\n`);
-  console.log(`| file | MiB | packets | libpcap ms (net) | TS array ms | TS visit ms | TS stream ms | TS batches ms | speed vs libpcap net: array / visit / stream / batches |`);
-  console.log(`|---|---|---|---|---|---|---|---|---|`);
+  console.log(`tcpdump start-up on a header-only file: ${startup.toFixed(1)} ms\n`);
+  console.log(`| file | MiB | packets | libpcap in-process ms | tcpdump -w /dev/null ms | TS array ms | TS visit ms | TS stream ms | TS batches ms | TS speed / libpcap in-process: array / visit / stream / batches |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
     const name = r.file === tmp ? `all shared traces concatenated (${r.mb.toFixed(0)} MiB)` : r.file.split('/').pop();
-    const net = Math.max(0.1, r.libpcapMs - startup);
-    const ratio = (ms: number): string => (net / ms).toFixed(2);
-    console.log(`| ${name} | ${r.mb.toFixed(1)} | ${r.packets} | ${r.libpcapMs.toFixed(1)} (${net.toFixed(1)}) | ${r.syncMs.toFixed(1)} | ${r.visitMs.toFixed(1)} | ${r.streamMs.toFixed(1)} | ${r.batchMs.toFixed(1)} | ${ratio(r.syncMs)} / ${ratio(r.visitMs)} / ${ratio(r.streamMs)} / ${ratio(r.batchMs)} |`);
+    const ratio = (ms: number): string => (r.inprocMs / ms).toFixed(2);
+    console.log(`| ${name} | ${r.mb.toFixed(1)} | ${r.packets} | ${r.inprocMs.toFixed(1)} | ${r.libpcapMs.toFixed(1)} | ${r.syncMs.toFixed(1)} | ${r.visitMs.toFixed(1)} | ${r.streamMs.toFixed(1)} | ${r.batchMs.toFixed(1)} | ${ratio(r.syncMs)} / ${ratio(r.visitMs)} / ${ratio(r.streamMs)} / ${ratio(r.batchMs)} |`);
   }
 }
 

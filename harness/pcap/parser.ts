@@ -14,6 +14,8 @@ import { decodeBlock, type PcapngSection } from './pcapng.js';
 import type { PcapInterface, PcapRecord, PcapStats, ReadOptions } from './types.js';
 
 const MAX_STORED_WARNINGS = 100;
+/** Bytes of a new chunk used to complete a record split across chunks (> libpcap's largest record). */
+const BRIDGE = MAX_SNAPLEN + 64;
 
 /** Parser state: which format, and where in it we are. */
 type Mode = 'detect' | 'pcap' | 'pcapng';
@@ -67,8 +69,23 @@ export class PcapParser {
     if (this.ended) throw new Error('PcapParser.push after end');
     this.stats.bytesRead += chunk.length;
     let buf = chunk;
-    if (this.pending !== null && this.pending.length > 0) {
-      buf = Buffer.concat([this.pending, chunk]);
+    const pend = this.pending;
+    if (pend !== null && pend.length > 0) {
+      // Finish the unit left over from the last chunk on a small bridge buffer, so
+      // the new chunk is parsed in place instead of being copied whole.
+      const take = Math.min(chunk.length, BRIDGE);
+      const bridge = Buffer.concat([pend, chunk.subarray(0, take)]);
+      const pos = this.consume(bridge, out);
+      if (take === chunk.length) {
+        this.base += pos;
+        this.pending = pos < bridge.length ? bridge.subarray(pos) : null;
+        return;
+      }
+      this.base += pos;
+      if (pos >= pend.length) buf = chunk.subarray(pos - pend.length);
+      // The unit is larger than the bridge (a huge pcapng block): fall back to one copy.
+      else buf = Buffer.concat([pend.subarray(pos), chunk]);
+      this.pending = null;
     }
     const pos = this.consume(buf, out);
     this.base += pos;

@@ -72,6 +72,18 @@ describe('pcapng reader', () => {
     }
   });
 
+  it('streams a block larger than any chunk (400 KB packet, 100 KB chunks)', async () => {
+    const big = Buffer.alloc(400_000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 31) & 0xff;
+    const bytes = Buffer.concat([encodeShb(), encodeIdb({ snapLen: 0 }), encodeEpb(0, 1n, frame(10, 1)), encodeEpb(0, 2n, big), encodeEpb(0, 3n, frame(7, 2))]);
+    const chunks: Buffer[] = [];
+    for (let i = 0; i < bytes.length; i += 100_000) chunks.push(bytes.subarray(i, i + 100_000));
+    const got: PcapRecord[] = [];
+    for await (const r of readPcap(Readable.from(chunks))) got.push(r);
+    expect(got.map((r) => r.capLen)).toEqual([10, 400_000, 7]);
+    expect(got[1].data.equals(big)).toBe(true);
+  });
+
   it('keeps 64-bit nanosecond timestamps exact', () => {
     const units = 4_102_444_800_999_999_999n; // 2100-01-01T00:00:00.999999999Z
     const bytes = Buffer.concat([encodeShb(), encodeIdb({ tsresol: 9 }), encodeEpb(0, units, frame(14, 0))]);
