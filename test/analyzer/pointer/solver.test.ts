@@ -185,3 +185,27 @@ describe('field sensitivity', () => {
     expect(ptsOf(fs, hx)[0]).toMatch(/^heap@synth\.c:\d+\.x$/);
   });
 });
+
+describe('memory effects', () => {
+  it('loads read and stores write the targets (struct members included); calls to defined functions have none', () => {
+    const b = new ProgramBuilder();
+    const pair = b.struct('pair', [['x', b.voidPtr], ['y', b.voidPtr]]);
+    const a = b.global('a', b.int), s = b.global('s', pair);
+    const callee = b.func('callee'); callee.ret();
+    const m = b.func('main');
+    const pa = m.local('pa', b.voidPtr), ps = m.local('ps', b.ptr(pair)), fy = m.local('fy', b.voidPtr), t = m.local('t', b.voidPtr), w = m.local('w', pair);
+    m.addr(pa, a).addr(ps, s).field(fy, ps, pair, 1).store(fy, pa).load(t, pa, b.int).load(w, ps, pair).call('callee', []).call('free', [pa]);
+    const p = b.build();
+    const [store, loadInt, loadWhole, callDef, callFree] = p.instrs.filter((i) => ['store', 'load', 'call'].includes(i.kind));
+    const fs = analyzePointers(p, { fieldSensitive: true });
+    expect(names(fs, fs.memEffects(store!.id).writes)).toEqual(['s.y']);
+    expect(names(fs, fs.memEffects(store!.id).reads)).toEqual([]);
+    expect(names(fs, fs.memEffects(loadInt!.id).reads)).toEqual(['a']);
+    expect(names(fs, fs.memEffects(loadWhole!.id).reads)).toEqual(['s', 's.x', 's.y']);
+    expect(fs.memEffects(callDef!.id).reads.size + fs.memEffects(callDef!.id).writes.size).toBe(0);
+    expect(names(fs, fs.memEffects(callFree!.id).writes)).toEqual(['a']);
+    expect(fs.overlaps!(s, s + 0)).toBe(true);
+    const fi = analyzePointers(p);
+    expect(names(fi, fi.memEffects(store!.id).writes)).toEqual(['s']);
+  });
+});
