@@ -45,8 +45,15 @@ const CANONICAL_FIELDS = new Set(
 );
 const REQUIRED_FLAGS = ['-std=c11', '-D_DEFAULT_SOURCE', '-Wall', '-Wextra', '-Werror'];
 
+/**
+ * The suite builds into build/suite (mbox.mk's BUILD) so that it never rewrites
+ * a binary another test file is running; a Makefile without BUILD support
+ * leaves its binaries in build/, which is used then.
+ */
+const SUITE_BUILD = 'build/suite';
 function bin(m: Middlebox, variant: '' | '-asan' | '-fuzz'): string {
-  return join(m.dir, 'build', `${m.manifest.name}${variant}`);
+  const own = join(m.dir, SUITE_BUILD, `${m.manifest.name}${variant}`);
+  return existsSync(own) ? own : join(m.dir, 'build', `${m.manifest.name}${variant}`);
 }
 
 interface MboxRun {
@@ -99,7 +106,7 @@ beforeAll(async () => {
       .forEach((p, i) => writeFileSync(join(seedCorpus, `${basename(t)}-${i}`), p.data));
   }
   // Build every middlebox once per run, two at a time.
-  await Promise.all(mboxes.map((m) => procs.run(async () => builds.set(m.manifest.name, await make(m.dir, ['all', 'asan', 'fuzz'])))));
+  await Promise.all(mboxes.map((m) => procs.run(async () => builds.set(m.manifest.name, await make(m.dir, ['all', 'asan', 'fuzz'], [`BUILD=${SUITE_BUILD}`])))));
 }, 600_000);
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));
