@@ -13,7 +13,7 @@
 #include <time.h>
 
 #define FLOW_BUCKETS 16384
-#define TRACKER_BUCKETS 4096
+#define TRACKER_BUCKETS 16384
 #define SWEEP_INTERVAL 1    /* seconds of packet time between expiry sweeps */
 
 /* Read-only after ids_init: the signature state (paper §7: large, read-only). */

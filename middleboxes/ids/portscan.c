@@ -52,8 +52,7 @@ static double tv_diff(const struct timeval *a, const struct timeval *b)
 	return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_usec - b->tv_usec) / 1e6;
 }
 
-static struct ps_tracker *tracker_get(struct ps_table *t, const struct ids_pkt *p,
-				      const struct ids_config *cfg, struct ids_stats *st)
+static struct ps_tracker *tracker_get(struct ps_table *t, const struct ids_pkt *p, struct ids_stats *st)
 {
 	uint8_t key[16];
 	memset(key, 0, sizeof key);
@@ -67,13 +66,7 @@ static struct ps_tracker *tracker_get(struct ps_table *t, const struct ids_pkt *
 	k = calloc(1, sizeof *k);
 	if (!k)
 		return NULL;
-	k->ports = calloc(cfg->portscan_ports, sizeof *k->ports);
-	k->hosts = calloc(cfg->portscan_hosts, sizeof *k->hosts);
-	k->icmp_hosts = calloc(cfg->icmp_sweep_hosts, sizeof *k->icmp_hosts);
-	if (!k->ports || !k->hosts || !k->icmp_hosts) {
-		tracker_free(k);
-		return NULL;
-	}
+	/* the sets are allocated on first use (tracker_sets) */
 	memcpy(k->addr, key, 16);
 	k->family = (uint8_t)p->family;
 	k->window_start = k->last = p->ts;
@@ -82,6 +75,21 @@ static struct ps_tracker *tracker_get(struct ps_table *t, const struct ids_pkt *
 	t->count++;
 	st->trackers_created++;
 	return k;
+}
+
+/* Allocate the sets a packet kind needs; 0 on success. */
+static int tracker_sets(struct ps_tracker *k, const struct ids_config *cfg, int tcp_syn)
+{
+	if (tcp_syn) {
+		if (!k->ports)
+			k->ports = calloc(cfg->portscan_ports, sizeof *k->ports);
+		if (!k->hosts)
+			k->hosts = calloc(cfg->portscan_hosts, sizeof *k->hosts);
+		return k->ports && k->hosts ? 0 : -1;
+	}
+	if (!k->icmp_hosts)
+		k->icmp_hosts = calloc(cfg->icmp_sweep_hosts, sizeof *k->icmp_hosts);
+	return k->icmp_hosts ? 0 : -1;
 }
 
 /* Add to a bounded set; returns 1 when the set just became full. */
@@ -117,8 +125,8 @@ int ps_packet(struct ps_table *t, const struct ids_pkt *p, const struct ids_conf
 
 	if (!tcp_syn && !echo)
 		return 0;
-	struct ps_tracker *k = tracker_get(t, p, cfg, st);
-	if (!k)
+	struct ps_tracker *k = tracker_get(t, p, st);
+	if (!k || tracker_sets(k, cfg, tcp_syn) < 0)
 		return 0;
 	if (tv_diff(&p->ts, &k->window_start) > (double)cfg->portscan_window ||
 	    tv_diff(&p->ts, &k->window_start) < -(double)cfg->portscan_window) {

@@ -14,7 +14,7 @@ struct ps_tracker {
 	uint8_t addr[16];
 	uint8_t family;
 	struct timeval window_start, last;
-	uint16_t *ports;            /* distinct TCP destination ports (cap portscan_ports) */
+	uint16_t *ports;            /* distinct TCP destination ports (cap portscan_ports), NULL until used */
 	uint32_t nports;
 	struct ps_addr *hosts;      /* distinct TCP destination hosts (cap portscan_hosts) */
 	uint32_t nhosts;
