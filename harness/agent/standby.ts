@@ -2,7 +2,7 @@
 // standby middlebox (fd 4) strictly in order, acks each once the middlebox has
 // applied it (fd 3), detects a dead primary from missed heartbeats, resyncs on
 // a gap or reconnect, and makes the middlebox go live on takeover.
-import { classifySeq, ProtocolError, STANDBY_SPEC, type Envelope, type LocalFrame, type StandbyState } from '../protocol/index.js';
+import { classifySeq, CLOSE_NORMAL, ProtocolError, STANDBY_SPEC, type Envelope, type LocalFrame, type StandbyState } from '../protocol/index.js';
 import { AgentBase } from './agent-base.js';
 import type { CloseInfo, Connection } from './connection.js';
 import type { MboxLink } from './mbox-link.js';
@@ -35,6 +35,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   private liveWaiters: Array<(seq: number) => void> = [];
   private takingOver = false;
   private detector: NodeJS.Timeout | undefined;
+  private lostTimer: NodeJS.Timeout | undefined;
   private pendingAck: { conn: Connection<StandbyState>; seq: number } | null = null;
 
   constructor(
@@ -65,6 +66,8 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
       return;
     }
     this.session = conn;
+    clearTimeout(this.lostTimer);
+    this.lostTimer = undefined;
     this.awaitingApply.clear();
     this.requestResync(conn, reconnect ? 'reconnect' : 'connect');
     this.armDetector(conn);
@@ -114,7 +117,27 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
     clearTimeout(this.detector);
     if (this.session === conn) this.session = null;
     this.awaitingApply.clear();
-    void info;
+    // A primary that vanished without bye (crash, reset) is as good as silent: unless an
+    // authenticated primary is back within the heartbeat deadline, it is dead. The
+    // heartbeat detector already reported the silent case.
+    const orderly = info.code === CLOSE_NORMAL || info.error === 'E_PEER_DEAD' || this.isLive || this.takingOver;
+    if (!orderly && this.lostTimer === undefined) {
+      const since = performance.now() - conn.lastSeen;
+      const deadline = this.opts.heartbeatMs * this.opts.missLimit;
+      this.lostTimer = setTimeout(() => {
+        this.lostTimer = undefined;
+        if (this.session !== null || this.isLive || this.takingOver) return;
+        const silent = performance.now() - conn.lastSeen;
+        this.log('warn', conn.id, 'peer-dead', `connection lost (${info.code} ${info.reason}) and no primary back for ${silent.toFixed(1)} ms`);
+        this.emitEvent('peer-dead', silent);
+      }, Math.max(0, deadline - since));
+    }
+  }
+
+  override async close(reason?: string): Promise<void> {
+    clearTimeout(this.lostTimer);
+    this.lostTimer = undefined;
+    await super.close(reason);
   }
 
   private checkModel(model: string): void {

@@ -119,6 +119,25 @@ describe('statelab agent', () => {
     expect(standby.err.some((l) => l.includes('reject'))).toBe(false);
   });
 
+  it('crash failover: the primary is killed with SIGKILL and the standby middlebox goes live at the last applied frame', async () => {
+    const token = `tok${randomBytes(6).toString('hex')}`;
+    const standby = cli(['--role', 'standby', '--listen', '0', '--key-file', KEYFILE, '--heartbeat-ms', '20', '--takeover-on-dead', '--', process.execPath, FAKE, 'standby', '0', token]);
+    await until(() => standby.err.some((l) => l.includes(' listening: ')));
+    const url = standby.err.find((l) => l.includes(' listening: '))!.split(' listening: ')[1]!;
+    const primary = cli(['--role', 'primary', '--connect', url, '--key-file', KEYFILE, '--heartbeat-ms', '20', '--', process.execPath, FAKE, 'primary', '100', '16', 'all', '-1', token]);
+    await until(() => standby.out.some((l) => l.startsWith('state 100 ')));
+    primary.child.kill('SIGKILL');
+    await primary.exit;
+    await until(() => standby.out.some((l) => l.startsWith('live ')));
+    const digest = standby.out.find((l) => l.startsWith('state 100 '))!.split(' ')[2];
+    expect(standby.out.find((l) => l.startsWith('live '))).toBe(`live 100 ${digest}`);
+    expect(standby.err.some((l) => / peer-dead: connection lost \(1006 \) and no primary back for/.test(l))).toBe(true);
+    standby.child.kill('SIGTERM');
+    expect(await standby.exit).toBe(0);
+    // The killed primary's middlebox died with it (parent-death signal); nothing is left.
+    await until(() => withToken(token).length === 0, 3_000);
+  });
+
   it.each([
     ['huge', 'E_TOO_LARGE: local frame at stream byte 0 claims 1073741824 bytes'],
     ['garbage', 'E_MALFORMED: local frame must be a MessagePack map, found type byte 0xc1 at byte 0'],
