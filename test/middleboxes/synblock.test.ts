@@ -142,6 +142,20 @@ describe('synblock', () => {
     expect(firstDifference(a, b)).not.toBeNull();
   });
 
+  it('the loop/processing-thread hand-off is race-free under ThreadSanitizer', async () => {
+    const exe = join(work, 'synblock-tsan');
+    const cc = await run('gcc', ['-std=c11', '-D_DEFAULT_SOURCE', '-Wall', '-Wextra', '-Werror', '-I../common', '-fsanitize=thread', '-g', '-O1', '-o', exe, 'synblock.c', '../common/pkt.c', '../common/mbox_io.c', '-lpthread', '-lpcap'], { cwd: DIR });
+    expect(cc.code, cc.stderr).toBe(0);
+    const trace = join(work, 'tsan.pcap');
+    writeFileSync(trace, syntheticTrace());
+    const r = await run(exe, ['-c', 'synblock.conf', '-r', trace, '-l', join(work, 'tsan.log'), '-w', join(work, 'tsan-out.pcap')], {
+      cwd: DIR,
+      env: { TSAN_OPTIONS: 'halt_on_error=1:exitcode=66' },
+    });
+    expect(r.stderr).not.toMatch(/ThreadSanitizer/);
+    expect(r.code).toBe(0);
+  }, 120_000);
+
   it('rejects a bad config line with file:line and exit code 2', async () => {
     for (const [text, msg] of [
       ['threshold ten\n', /bad\.conf:1: /],
