@@ -17,6 +17,10 @@ export interface Ast {
 
 /** Punctuation that carries no meaning once the tree has fields. */
 const PUNCT = new Set([';', ',', '(', ')', '{', '}', '[', ']', ':']);
+/** Anonymous tokens without a field that lowering still reads. */
+const KEEP_TOKENS = new Set(['typedef', '...']);
+/** Nodes read only by their text: their children are never built. */
+const LEAVES = new Set(['identifier', 'field_identifier', 'type_identifier', 'statement_identifier', 'primitive_type', 'number_literal', 'char_literal', 'string_literal', 'system_lib_string', 'true', 'false', 'null']);
 
 /**
  * Type and field names by numeric id, filled on first sight: reading ids from
@@ -42,6 +46,8 @@ export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
   }
   const node: Ast = { type, field, start: c.startIndex, end: c.endIndex, named: typeNamed[id], kids: [] };
   if (checkMissing && c.nodeIsMissing) node.missing = true;
+  if (LEAVES.has(type)) return node;
+  const keepKeywords = type === 'sized_type_specifier';
   if (c.gotoFirstChild()) {
     do {
       const k = c.nodeTypeId;
@@ -50,7 +56,8 @@ export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
         kt = typeNames[k] = c.nodeType;
         typeNamed[k] = c.nodeIsNamed;
       }
-      if (!typeNamed[k] && PUNCT.has(kt)) continue;
+      // Anonymous tokens matter only as fields (operators) or as the words of `unsigned long`.
+      if (!typeNamed[k] && (PUNCT.has(kt) || (!keepKeywords && !c.currentFieldId && !KEEP_TOKENS.has(kt)))) continue;
       node.kids.push(buildAst(c, checkMissing));
     } while (c.gotoNextSibling());
     c.gotoParent();

@@ -7,7 +7,7 @@ import { inputError } from '../errors.js';
 import type { Program } from '../ir/types.js';
 import { absolutizeFlags, displayPath, resolveInputs } from './inputs.js';
 import { parseC } from './parse.js';
-import { preprocess, type CompileUnit, type Preprocessed } from './preprocess.js';
+import { mapLines, preprocess, type CompileUnit, type Preprocessed } from './preprocess.js';
 import { ProgramBuilder } from './program.js';
 import { UnitLowerer } from './unit.js';
 
@@ -107,6 +107,20 @@ export function loadUnits(units: CompileUnit[], opts: FrontendOptions = {}): Pro
   timings.lowerCpuMs += cpuMs(c0);
   lastTimings = timings;
   return program;
+}
+
+/**
+ * Lowers already preprocessed text (no cc): for tests and fuzzing of the parser
+ * and lowering. Each text is one unit named `file`.
+ */
+export function loadPreprocessed(units: { file: string; text: string }[]): Program {
+  const prog = new ProgramBuilder();
+  for (const u of units) {
+    const pp = mapLines({ file: u.file, flags: [], cwd: process.cwd() }, `# 1 "${u.file}"\n${u.text}`);
+    prog.units.push({ file: u.file, preprocessedLines: pp.lineStart.length, sourceLines: u.text.split('\n').length });
+    new UnitLowerer(prog, pp, parseC(pp.text), basename(u.file)).lower();
+  }
+  return prog.finish();
 }
 
 /** Loads and links a whole program from C files, folders (mbox.json aware) and compile_commands.json files. */

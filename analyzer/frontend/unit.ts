@@ -103,25 +103,38 @@ export class UnitLowerer implements UnitEnv {
   }
 
   lower(): void {
-    const c = this.tree.walk();
+    let c = this.tree.walk();
     const checkErrors = this.tree.rootNode.hasError;
     const pp = this.src.pp;
     if (!c.gotoFirstChild()) return;
     do {
+      const at = c.currentDescendantIndex;
       const start = c.startIndex;
-      const row = this.src.row(start);
-      const fileIdx = pp.lineFile[row];
-      if (fileIdx !== pp.mainFile) {
-        const key = `${pp.files[fileIdx].path}:${pp.lineNo[row]}:${c.endIndex - start}:${c.nodeType}`;
-        if (this.prog.seenHeaderDecls.has(key)) continue;
-        this.prog.seenHeaderDecls.add(key);
-        // With syntax errors about, only system headers are taken lazily (their errors are not ours to report).
-        if ((!checkErrors || pp.files[fileIdx].system) && this.lazyHeaderDecl(c, pp.files[fileIdx].system)) continue;
-        this.topLevel(buildAst(c, checkErrors), 'header');
-      } else {
-        this.topLevel(buildAst(c, checkErrors), 'file');
+      try {
+        this.topLevelAt(c, checkErrors, pp);
+      } catch (err) {
+        // Only a construct nested beyond the stack gets here: report it, restore the cursor, go on.
+        this.prog.warn(this.src.loc(start), `could not read this declaration: ${(err as Error).message}`);
+        c = this.tree.walk();
+        c.gotoDescendant(at);
       }
     } while (c.gotoNextSibling());
+  }
+
+  private topLevelAt(c: Parser.TreeCursor, checkErrors: boolean, pp: Preprocessed): void {
+    const start = c.startIndex;
+    const row = this.src.row(start);
+    const fileIdx = pp.lineFile[row];
+    if (fileIdx === pp.mainFile) {
+      this.topLevel(buildAst(c, checkErrors), 'file');
+      return;
+    }
+    const key = `${pp.files[fileIdx].path}:${pp.lineNo[row]}:${c.endIndex - start}:${c.nodeType}`;
+    if (this.prog.seenHeaderDecls.has(key)) return;
+    this.prog.seenHeaderDecls.add(key);
+    // With syntax errors about, only system headers are taken lazily (their errors are not ours to report).
+    if ((!checkErrors || pp.files[fileIdx].system) && this.lazyHeaderDecl(c, pp.files[fileIdx].system)) return;
+    this.topLevel(buildAst(c, checkErrors), 'header');
   }
 
   /**
