@@ -306,6 +306,40 @@ describe('ids content matching on crafted packets', () => {
     expect(r.alerts[0]).toContain('{ICMP} 192.168.1.10 -> 10.0.0.1');
   });
 
+  it('IPv6 and VLAN-tagged frames are inspected; IPv6 CIDRs match; addresses print in IPv6 form', async () => {
+    const rules = 'alert udp 2001:db8::/32 any -> any 9999 (msg:"v6"; content:"probe"; sid:20;)\n' +
+      'alert udp 10.0.0.0/8 any -> any 9999 (msg:"v4"; content:"probe"; sid:21;)\n';
+    const v6 = (src: string) => {
+      const u = udp(4444, 9999, Buffer.from('xxprobexx'));
+      const h = Buffer.alloc(40);
+      h[0] = 0x60;
+      h.writeUInt16BE(u.length, 4);
+      h[6] = 17;
+      h[7] = 64;
+      const addr = (a: string) => {
+        const [hi, lo] = a.split('::');
+        const parts = [...hi.split(':'), ...Array(8 - hi.split(':').length - (lo ? lo.split(':').length : 0)).fill('0'), ...(lo ? lo.split(':') : [])];
+        const b = Buffer.alloc(16);
+        parts.forEach((x, i) => b.writeUInt16BE(parseInt(x || '0', 16), i * 2));
+        return b;
+      };
+      addr(src).copy(h, 8);
+      addr('2001:db8::99').copy(h, 24);
+      return { sec: T0, usec: 0, data: ethernet(0x86dd, Buffer.concat([h, u])) };
+    };
+    const vlan = { sec: T0 + 1, usec: 0, data: ethernet(0x0800, ipv4({ src: '10.0.0.5', dst: S, proto: 17 }, udp(4444, 9999, Buffer.from('probe'))), [{ tpid: 0x8100, vid: 42 }]) };
+    const r = await runIds(rules, writePcap([v6('2001:db8::1'), v6('2001:db9::1'), vlan]));
+    expect(r.alerts).toEqual([
+      '07/14-02:40:00.000000  [**] [1:20:1] v6 [**] [Priority: 3] {UDP} 2001:db8::1:4444 -> 2001:db8::99:9999',
+      '07/14-02:40:01.000000  [**] [1:21:1] v4 [**] [Priority: 3] {UDP} 10.0.0.5:4444 -> 192.168.1.10:9999',
+    ]);
+  });
+
+  it('at most max_events events are logged per packet, in rule-file order', async () => {
+    const rules = 'config max_events: 2\n' + [1, 2, 3].map((i) => `alert udp any any -> any 9999 (msg:"m${i}"; content:"z"; sid:${30 + i};)`).join('\n') + '\n';
+    expect(sids((await runIds(rules, writePcap([udpPkt(0, C, S, 1, 9999, 'z')]))).alerts)).toEqual([31, 32]);
+  });
+
   it('sfPortscan-like: a portscan event once the threshold of distinct ports is reached', async () => {
     const rules = 'config portscan_ports: 20\n';
     const scan = (n: number) => writePcap(Array.from({ length: n }, (_, i) => tcpPkt(i * 0.01, C, S, 55555, 1000 + i, TH.SYN, 77, 0)));
