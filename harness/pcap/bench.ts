@@ -16,16 +16,29 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)];
 }
 
-function timeSync(fn: () => void): number {
-  const t = process.hrtime.bigint();
-  fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+/** CPU time of this process (all threads, user + system) in ms: robust to other processes' load. */
+function cpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
-async function timeAsync(fn: () => Promise<void>): Promise<number> {
+/** Wall-clock ms, and CPU ms pushed into `cpu` when given. */
+function timeSync(fn: () => void, cpu?: number[]): number {
+  const c = cpuMs();
+  const t = process.hrtime.bigint();
+  fn();
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  cpu?.push(cpuMs() - c);
+  return wall;
+}
+
+async function timeAsync(fn: () => Promise<void>, cpu?: number[]): Promise<number> {
+  const c = cpuMs();
   const t = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  cpu?.push(cpuMs() - c);
+  return wall;
 }
 
 /** Every shared trace's records, repeated until the file passes `mb` MiB (timestamps kept, as a replay loop would). */
@@ -56,6 +69,9 @@ interface Row {
   mb: number;
   packets: number;
   inprocMs: number;
+  inprocCpuMs: number;
+  visitCpuMs: number;
+  batchCpuMs: number;
   libpcapMs: number;
   syncMs: number;
   visitMs: number;
@@ -74,7 +90,9 @@ function libpcapStartupMs(runs: number): number {
 }
 
 async function measure(file: string, runs: number, libpcapExe: string): Promise<Row> {
-  const [inproc, cPackets] = execFileSync(libpcapExe, [file, String(runs)]).toString().trim().split(' ').map(Number);
+  const [inproc, inprocCpu, cPackets] = execFileSync(libpcapExe, [file, String(runs)]).toString().trim().split(' ').map(Number);
+  const visitCpu: number[] = [];
+  const batchCpu: number[] = [];
   let packets = 0;
   let bytes = 0;
   const lib: number[] = [];
@@ -84,7 +102,7 @@ async function measure(file: string, runs: number, libpcapExe: string): Promise<
   const batch: number[] = [];
   // Two untimed warm-up rounds first: the JIT has compiled the reader by the time a long replay reaches its steady state.
   for (let i = -2; i < runs; i++) {
-    if (i === 0) for (const xs of [lib, sync, visit, stream, batch]) xs.length = 0;
+    if (i === 0) for (const xs of [lib, sync, visit, stream, batch, visitCpu, batchCpu]) xs.length = 0;
     // Interleave the contenders so drift on a shared machine hits all of them alike.
     lib.push(timeSync(() => execFileSync('tcpdump', ['-r', file, '-w', '/dev/null'], { stdio: 'ignore' })));
     sync.push(
@@ -100,7 +118,7 @@ async function measure(file: string, runs: number, libpcapExe: string): Promise<
         let n = 0;
         forEachPcapRecord(readFileSync(file), (r) => (n += r.capLen), file);
         if (n !== bytes) throw new Error('visit and sync disagree');
-      }),
+      }, visitCpu),
     );
     stream.push(
       await timeAsync(async () => {
@@ -114,11 +132,11 @@ async function measure(file: string, runs: number, libpcapExe: string): Promise<
         let n = 0;
         for await (const b of readPcap(file).batches()) for (const r of b) n += r.capLen;
         if (n !== bytes) throw new Error('batches and sync disagree');
-      }),
+      }, batchCpu),
     );
   }
   if (cPackets !== packets) throw new Error(`libpcap read ${cPackets} packets, we read ${packets}`);
-  return { file, mb: statSync(file).size / 1048576, packets, inprocMs: inproc, libpcapMs: median(lib), syncMs: median(sync), visitMs: median(visit), streamMs: median(stream), batchMs: median(batch) };
+  return { file, mb: statSync(file).size / 1048576, packets, inprocMs: inproc, inprocCpuMs: inprocCpu, visitCpuMs: median(visitCpu), batchCpuMs: median(batchCpu), libpcapMs: median(lib), syncMs: median(sync), visitMs: median(visit), streamMs: median(stream), batchMs: median(batch) };
 }
 
 async function benchMain(): Promise<void> {
@@ -149,12 +167,20 @@ async function benchMain(): Promise<void> {
   unlinkSync(exe);
   if (tmp !== null) unlinkSync(tmp);
   console.log(`tcpdump start-up on a header-only file: ${startup.toFixed(1)} ms\n`);
-  console.log(`| file | MiB | packets | libpcap in-process ms | tcpdump -w /dev/null ms | TS array ms | TS visit ms | TS stream ms | TS batches ms | TS speed / libpcap in-process: array / visit / stream / batches |`);
-  console.log(`|---|---|---|---|---|---|---|---|---|---|`);
+  console.log(`Wall-clock medians (ms):\n`);
+  console.log(`| file | MiB | packets | libpcap in-process | tcpdump -w /dev/null | TS array | TS visit | TS stream | TS batches | TS speed / libpcap in-process: array / visit / stream / batches | TS batches speed / tcpdump |`);
+  console.log(`|---|---|---|---|---|---|---|---|---|---|---|`);
   for (const r of rows) {
     const name = r.file === tmp ? `all shared traces concatenated (${r.mb.toFixed(0)} MiB)` : r.file.split('/').pop();
     const ratio = (ms: number): string => (r.inprocMs / ms).toFixed(2);
-    console.log(`| ${name} | ${r.mb.toFixed(1)} | ${r.packets} | ${r.inprocMs.toFixed(1)} | ${r.libpcapMs.toFixed(1)} | ${r.syncMs.toFixed(1)} | ${r.visitMs.toFixed(1)} | ${r.streamMs.toFixed(1)} | ${r.batchMs.toFixed(1)} | ${ratio(r.syncMs)} / ${ratio(r.visitMs)} / ${ratio(r.streamMs)} / ${ratio(r.batchMs)} |`);
+    console.log(`| ${name} | ${r.mb.toFixed(1)} | ${r.packets} | ${r.inprocMs.toFixed(1)} | ${r.libpcapMs.toFixed(1)} | ${r.syncMs.toFixed(1)} | ${r.visitMs.toFixed(1)} | ${r.streamMs.toFixed(1)} | ${r.batchMs.toFixed(1)} | ${ratio(r.syncMs)} / ${ratio(r.visitMs)} / ${ratio(r.streamMs)} / ${ratio(r.batchMs)} | ${(r.libpcapMs / r.batchMs).toFixed(2)} |`);
+  }
+  console.log(`\nCPU-time medians (ms; this process's threads for TS, CLOCK_PROCESS_CPUTIME_ID for libpcap):\n`);
+  console.log(`| file | libpcap in-process | TS visit | TS batches | TS speed / libpcap: visit / batches |`);
+  console.log(`|---|---|---|---|---|`);
+  for (const r of rows) {
+    const name = r.file === tmp ? 'all shared traces concatenated' : r.file.split('/').pop();
+    console.log(`| ${name} | ${r.inprocCpuMs.toFixed(1)} | ${r.visitCpuMs.toFixed(1)} | ${r.batchCpuMs.toFixed(1)} | ${(r.inprocCpuMs / r.visitCpuMs).toFixed(2)} / ${(r.inprocCpuMs / r.batchCpuMs).toFixed(2)} |`);
   }
 }
 
