@@ -245,7 +245,9 @@ int main(int argc, char **argv) {
   int rc = pcap_loop(mbox_io.in, -1, got_packet, NULL);
   /* Teardown runs whatever pcap_loop returned, so it does not depend on the
    * packets (only the exit status does). */
-  if (rc == -1) fprintf(stderr, "assetmon: %s\n", pcap_geterr(mbox_io.in));
+  if (rc == -1)
+    fprintf(stderr, "assetmon: %s: %s\n", o.read_file ? o.read_file : o.iface,
+            pcap_geterr(mbox_io.in));
   log_stats();
   assetmon_shutdown();
   mbox_close();

@@ -246,6 +246,11 @@ int main(int argc, char **argv) {
   if (pthread_create(&thread, NULL, processPacket, NULL) != 0)
     mbox_die("synblock: pthread_create failed");
   loopProcedure(o.read_file != NULL);
+  /* pcap_next returns NULL both at the end of a file and on a damaged record;
+   * only the latter leaves an error message. */
+  const char *err = pcap_geterr(extPcap);
+  int failed = o.read_file != NULL && err != NULL && err[0] != '\0';
+  if (failed) fprintf(stderr, "synblock: %s: %s\n", o.read_file, err);
   pthread_mutex_lock(&qlock);
   stopping = 1;
   pthread_cond_broadcast(&qcond);
@@ -254,6 +259,6 @@ int main(int argc, char **argv) {
   log_summary();
   synblock_free_hosts();
   mbox_close();
-  return 0;
+  return failed ? 2 : 0;
 }
 #endif
