@@ -27,6 +27,11 @@ export type Stmt =
   | { k: 'arith'; p: number; r: number }
   | { k: 'scopy'; s: number; t: number }
   | { k: 'fptr'; p: number; r: number; which: number }
+  | { k: 'smemcpy'; s: number; t: number }
+  | { k: 'castput'; s: number; p: number }
+  | { k: 'castget'; p: number; s: number }
+  | { k: 'uput'; p: number }
+  | { k: 'uget'; p: number }
   | { k: 'if'; body: Stmt[] }
   | { k: 'loop'; body: Stmt[] };
 
@@ -56,6 +61,11 @@ const simple: fc.Arbitrary<Stmt> = fc.oneof(
   fc.record({ k: fc.constant('arith' as const), p: ip, r: ip }),
   fc.record({ k: fc.constant('scopy' as const), s: is, t: is }),
   fc.record({ k: fc.constant('fptr' as const), p: ip, r: ip, which: fc.integer({ min: 0, max: 1 }) }),
+  fc.record({ k: fc.constant('smemcpy' as const), s: is, t: is }),
+  fc.record({ k: fc.constant('castput' as const), s: is, p: ip }),
+  fc.record({ k: fc.constant('castget' as const), p: ip, s: is }),
+  fc.record({ k: fc.constant('uput' as const), p: ip }),
+  fc.record({ k: fc.constant('uget' as const), p: ip }),
 );
 
 export const stmtArb: fc.Arbitrary<Stmt> = fc.oneof(
@@ -70,7 +80,11 @@ export const programArb = fc.array(stmtArb, { minLength: 3, maxLength: 14 });
 export const PRELUDE = `#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 struct S { int *f; int *g; };
+/* the same storage seen through another struct type: its first member overlays S.g's slot */
+struct T { long pad; int *h; };
+union U { int *ptr; uintptr_t bits; };
 struct reg { const char *name; uintptr_t lo, hi; };
 static struct reg regs[8192];
 static int nregs;
@@ -107,6 +121,7 @@ export function renderProgram(stmts: Stmt[], k: number, firstLine: number): Rend
   emit(`int ${Array.from({ length: NQ }, (_, i) => `**${q(i)}`).join(', ')};`);
   emit(`struct S ${Array.from({ length: NS }, (_, i) => s(i)).join(', ')};`);
   emit(`struct S *${P}sp;`);
+  emit(`union U ${P}u;`);
   emit(`static int *${P}id(int *x) { return x; }`);
   emit(`static void ${P}setp(int **d, int *v) { if (d) *d = v; }`);
   emit(`static int *${P}first(int *x, int *y) { (void)y; return x; }`);
@@ -117,6 +132,7 @@ export function renderProgram(stmts: Stmt[], k: number, firstLine: number): Rend
   for (let i = 0; i < NQ; i++) emit(`  note("${q(i)}", ${q(i)});`);
   for (let i = 0; i < NS; i++) emit(`  note("${s(i)}.f", ${s(i)}.f); note("${s(i)}.g", ${s(i)}.g);`);
   emit(`  note("${P}sp", ${P}sp);`);
+  emit(`  note("${P}u", ${P}u.ptr);`);
   emit('}');
   emit(`static void ${P}run(void) {`);
   for (let i = 0; i < NO; i++) emit(`  reg("${P}o${i}", &${P}o${i}, sizeof(int));`);
@@ -147,6 +163,11 @@ export function renderProgram(stmts: Stmt[], k: number, firstLine: number): Rend
       case 'arith': emit(`${ind}if (${p(st.r)}) ${p(st.p)} = ${p(st.r)} + 0;`); break;
       case 'scopy': emit(`${ind}${s(st.s)} = ${s(st.t)};`); break;
       case 'fptr': emit(`${ind}${p(st.p)} = ${P}pick[(ctr++ + ${st.which}) % 2](${p(st.p)}, ${p(st.r)});`); break;
+      case 'smemcpy': emit(`${ind}memcpy(&${s(st.s)}, &${s(st.t)}, sizeof(struct S));`); break;
+      case 'castput': emit(`${ind}((struct T *)&${s(st.s)})->h = ${p(st.p)};`); break;
+      case 'castget': emit(`${ind}${p(st.p)} = ((struct T *)&${s(st.s)})->h;`); break;
+      case 'uput': emit(`${ind}${P}u.ptr = ${p(st.p)};`); break;
+      case 'uget': emit(`${ind}{ uintptr_t b = ${P}u.bits; ${p(st.p)} = (int *)b; }`); break;
       case 'if':
         emit(`${ind}if (ctr++ % 3 != 1) {`);
         for (const b of st.body) stmt(b, `${ind}  `);
