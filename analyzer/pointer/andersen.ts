@@ -111,7 +111,18 @@ export class Andersen extends WorklistSolver {
     if (!g.isRep(n)) return;
     const d = g.diff[n]!;
     if (d.size === 0) return;
-    g.diff[n] = new Set();
+    // swap in a recycled empty set: allocating one per visit dominated GC time
+    g.diff[n] = this.spare ?? new Set();
+    this.spare = undefined;
+    this.processDiff(n, d);
+    d.clear();
+    this.spare = d;
+  }
+
+  private spare?: Set<ObjId>;
+
+  private processDiff(n: NodeId, d: ReadonlySet<ObjId>): void {
+    const g = this.graph;
     const cons = g.cons[n]!;
     for (let i = 0; i < cons.length; i++) {
       const c = cons[i]!;
