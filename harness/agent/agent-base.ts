@@ -27,6 +27,8 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
   private stopped = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private client: WebSocket | null = null;
+  private retryBaseMs = 200;
+  private retryDelayMs = 200;
 
   constructor(
     private readonly spec: MachineSpec<S>,
@@ -64,8 +66,12 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
     });
   }
 
-  /** Connect to a listening peer, and again (after `retryMs`) whenever the session ends. */
+  /**
+   * Connect to a listening peer, and again whenever the session ends: after
+   * `retryMs`, doubling on each attempt that did not authenticate, up to 5 s.
+   */
   connect(url: string, retryMs = 200): void {
+    this.retryBaseMs = this.retryDelayMs = retryMs;
     const attempt = (): void => {
       if (this.stopped) return;
       // An all-zero masking key makes ws skip masking: masking protects browser-facing
@@ -79,7 +85,9 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
       });
       ws.once('close', () => {
         if (this.client === ws) this.client = null;
-        if (!this.stopped) this.reconnectTimer = setTimeout(attempt, retryMs);
+        if (this.stopped) return;
+        this.reconnectTimer = setTimeout(attempt, this.retryDelayMs);
+        this.retryDelayMs = Math.min(this.retryDelayMs * 2, Math.max(retryMs, 5_000));
       });
       ws.on('error', (e) => {
         if (!adopted) this.log('warn', 0, 'connect-failed', `${url}: ${e.message}`);
@@ -125,6 +133,7 @@ export abstract class AgentBase<S extends string, E extends Record<keyof E, unkn
 
   onAuthenticated(conn: Connection): void {
     const c = conn as Connection<S>;
+    this.retryDelayMs = this.retryBaseMs; // authenticated: the next reconnect starts quick again
     const old = this.active;
     this.active = c;
     if (old && !old.isClosed) {

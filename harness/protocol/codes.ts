@@ -15,10 +15,8 @@ export const PROTOCOL_ERRORS = {
   E_TAKEOVER: { close: 4417, reason: 'takeover does not match applied state' },
   E_HANDSHAKE_TIMEOUT: { close: 4000, reason: 'handshake timeout' },
   E_PEER_DEAD: { close: 4001, reason: 'heartbeat timeout: peer dead' },
-  E_BUSY: { close: 4503, reason: 'agent already has a peer' },
   E_PEER_ERROR: { close: 4002, reason: 'peer reported an error' },
   E_MBOX: { close: 4500, reason: 'middlebox link failed' },
-  E_SHUTDOWN: { close: 1001, reason: 'agent shutting down' },
   E_INTERNAL: { close: 1011, reason: 'internal error' },
 } as const;
 
