@@ -415,8 +415,7 @@ int detect_packet(const struct ruleset *rs, const struct detect_ctx *dc, event_f
 			return 0;
 	int reported = 0;
 	for (uint32_t i = 0; i < h.n && (uint32_t)reported < rs->config.max_events; i++) {
-		ev(h.r[i], p, arg);
-		reported++;
+		reported += ev(h.r[i], p, arg);
 	}
 	return reported;
 }

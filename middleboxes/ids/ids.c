@@ -1,6 +1,7 @@
 /* ids.c — the Snort-like IDS: start-up (rules → port groups + automata), the
  * pcap_dispatch receive loop with a DAQ-style callback, per-packet decode,
  * stream tracking, detection, portscan, expiry sweeps, and "fast" alerts. */
+#include "dfilter.h"
 #include "ids.h"
 #include "mbox_io.h"
 #include "pkt.h"
@@ -14,6 +15,7 @@
 
 #define FLOW_BUCKETS 16384
 #define TRACKER_BUCKETS 16384
+#define DFILTER_BUCKETS 4096
 #define SWEEP_INTERVAL 1    /* seconds of packet time between expiry sweeps */
 
 /* Read-only after ids_init: the signature state (paper §7: large, read-only). */
@@ -21,6 +23,7 @@ static struct ruleset ruleset;
 /* Per-flow and per-source state, written by every packet. */
 static struct flow_table flow_table;
 static struct ps_table scan_table;
+static struct df_table dfilter_table;
 static struct ids_stats stats;
 /* Packet clock: the latest timestamp seen (traces may step backwards). */
 static struct timeval packet_clock;
@@ -75,16 +78,21 @@ static void alert_fast(const struct ids_pkt *p, uint32_t gid, uint32_t sid, uint
 		fprintf(mbox_io.log, "%s -> %s\n", src, dst);
 }
 
-static void on_event(const struct rule *r, const struct ids_pkt *p, void *arg)
+static int on_event(const struct rule *r, const struct ids_pkt *p, void *arg)
 {
 	(void)arg;
+	if (!df_allow(&dfilter_table, r, p)) {
+		stats.filtered++;
+		return 0;
+	}
 	if (r->action == ACT_LOG) {
 		stats.logged++;
-		return;
+		return 1;
 	}
 	stats.alerts++;
 	alert_fast(p, r->gid, r->sid, r->rev, r->msg, r->classtype ? r->classtype->desc : NULL,
 		   r->priority, 1);
+	return 1;
 }
 
 static void portscan_events(const struct ids_pkt *p)
@@ -174,6 +182,7 @@ static void maybe_sweep(const struct timeval *ts)
 		return;
 	stream_sweep(&flow_table, &packet_clock, &ruleset.config, &stats);
 	ps_sweep(&scan_table, &packet_clock, &ruleset.config, &stats);
+	df_sweep(&dfilter_table, &packet_clock, &ruleset);
 	next_sweep.tv_sec = packet_clock.tv_sec + SWEEP_INTERVAL;
 	next_sweep.tv_usec = 0;
 }
@@ -225,7 +234,8 @@ int ids_init(int nconfig, const char *const *configs, char *err, size_t errlen)
 			return -1;
 	if (detect_compile(&ruleset, err, errlen) < 0)
 		return -1;
-	if (flow_table_init(&flow_table, FLOW_BUCKETS) < 0 || ps_table_init(&scan_table, TRACKER_BUCKETS) < 0) {
+	if (flow_table_init(&flow_table, FLOW_BUCKETS) < 0 || ps_table_init(&scan_table, TRACKER_BUCKETS) < 0 ||
+	    df_table_init(&dfilter_table, DFILTER_BUCKETS) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -238,7 +248,7 @@ void ids_print_stats(FILE *out)
 		"ids: packets %llu (invalid %llu, non-IP %llu, IPv4 %llu, IPv6 %llu, TCP %llu, UDP %llu, "
 		"ICMP %llu, later fragments %llu)\n"
 		"ids: rules %u in %u port groups, %llu automaton states (%llu KiB of transitions)\n"
-		"ids: alerts %llu, logged %llu, portscan events %llu\n"
+		"ids: alerts %llu, logged %llu, held by detection_filter %llu, portscan events %llu\n"
 		"ids: flows created %llu, expired %llu, reused %llu, refused %llu, midstream %llu, live %u\n"
 		"ids: reassembled bytes %llu, out-of-order dropped %llu, retransmits %llu, window slides %llu\n",
 		(unsigned long long)stats.packets, (unsigned long long)stats.invalid,
@@ -246,7 +256,7 @@ void ids_print_stats(FILE *out)
 		(unsigned long long)stats.ipv6, (unsigned long long)stats.tcp, (unsigned long long)stats.udp,
 		(unsigned long long)stats.icmp, (unsigned long long)stats.fragments, ruleset.nrules,
 		ruleset.ngroups, (unsigned long long)ruleset.ac_states, (unsigned long long)(ruleset.ac_bytes / 1024),
-		(unsigned long long)stats.alerts, (unsigned long long)stats.logged,
+		(unsigned long long)stats.alerts, (unsigned long long)stats.logged, (unsigned long long)stats.filtered,
 		(unsigned long long)stats.portscan_alerts, (unsigned long long)stats.flows_created,
 		(unsigned long long)stats.flows_expired, (unsigned long long)stats.flows_reused,
 		(unsigned long long)stats.flows_refused, (unsigned long long)stats.midstream, flow_table.count,
@@ -262,6 +272,7 @@ void ids_shutdown(void)
 {
 	flow_table_free(&flow_table);
 	ps_table_free(&scan_table);
+	df_table_free(&dfilter_table);
 }
 
 void ids_release_rules(void)

@@ -79,6 +79,7 @@ struct classtype {
 enum flags_mode { FLAGS_NONE = 0, FLAGS_EXACT, FLAGS_PLUS, FLAGS_ANY, FLAGS_NOT };
 enum flow_dir { FLOWDIR_ANY = 0, FLOWDIR_TO_SERVER, FLOWDIR_TO_CLIENT };
 enum flow_state_req { FLOWST_ANY = 0, FLOWST_ESTABLISHED, FLOWST_NOT_ESTABLISHED, FLOWST_STATELESS };
+enum df_track { DF_NONE = 0, DF_BY_SRC, DF_BY_DST };
 enum dsize_op { DSIZE_NONE = 0, DSIZE_EQ, DSIZE_LT, DSIZE_GT, DSIZE_RANGE };
 
 struct rule {
@@ -98,6 +99,8 @@ struct rule {
 	int itype, icode;           /* -1 = not constrained */
 	uint8_t dsize_op;
 	uint32_t dsize_lo, dsize_hi;
+	uint8_t df_track;           /* detection_filter: DF_NONE, DF_BY_SRC, DF_BY_DST */
+	uint32_t df_count, df_seconds;
 	const char *file;
 	int line;
 	struct rule *next;
@@ -199,7 +202,8 @@ struct detect_ctx {
 	uint32_t len;
 	uint32_t new_start;          /* matches must end past this (new data) */
 };
-typedef void (*event_fn)(const struct rule *r, const struct ids_pkt *p, void *arg);
+/* Returns 1 when the event was reported (a detection_filter may hold it back). */
+typedef int (*event_fn)(const struct rule *r, const struct ids_pkt *p, void *arg);
 int detect_packet(const struct ruleset *rs, const struct detect_ctx *dc, event_fn ev, void *arg);
 int rule_verify(const struct rule *r, const struct detect_ctx *dc);
 int content_search(const struct rule *r, const uint8_t *buf, uint32_t len, uint32_t new_start);

@@ -558,6 +558,57 @@ static int parse_dsize(struct pctx *c, struct rule *r, const char *v)
 	return 0;
 }
 
+/* detection_filter: track by_src|by_dst, count N, seconds M (all three, any order) */
+static int parse_detection_filter(struct pctx *c, struct rule *r, const char *v)
+{
+	const char *s = v;
+	int seen = 0;
+
+	while (*s) {
+		s = skip_ws(s);
+		const char *b = s;
+		while (*s && *s != ' ' && *s != ',')
+			s++;
+		size_t n = (size_t)(s - b);
+		s = skip_ws(s);
+		const char *arg = s;
+		while (*s && *s != ',' && *s != ' ')
+			s++;
+		size_t an = (size_t)(s - arg);
+		long val;
+		const char *e;
+		if (n == 5 && strncmp(b, "track", 5) == 0) {
+			if (an == 6 && strncmp(arg, "by_src", 6) == 0)
+				r->df_track = DF_BY_SRC;
+			else if (an == 6 && strncmp(arg, "by_dst", 6) == 0)
+				r->df_track = DF_BY_DST;
+			else
+				return perr(c, arg, "detection_filter track must be by_src or by_dst");
+			seen |= 1;
+		} else if ((n == 5 && strncmp(b, "count", 5) == 0) || (n == 7 && strncmp(b, "seconds", 7) == 0)) {
+			if (parse_uint(arg, &e, 1, 86400, &val) < 0 || e != s)
+				return perr(c, arg, "expected a number in [1, 86400]");
+			if (b[0] == 'c') {
+				r->df_count = (uint32_t)val;
+				seen |= 2;
+			} else {
+				r->df_seconds = (uint32_t)val;
+				seen |= 4;
+			}
+		} else {
+			return perr(c, b, "unknown detection_filter field '%.*s'", (int)n, b);
+		}
+		s = skip_ws(s);
+		if (*s == ',')
+			s++;
+		else if (*s)
+			return perr(c, s, "expected ',' in detection_filter");
+	}
+	if (seen != 7)
+		return perr(c, v, "detection_filter needs track, count and seconds");
+	return 0;
+}
+
 /* ---------------------------------------------------------------- rule options */
 
 static struct content *last_content(struct rule *r)
@@ -735,6 +786,8 @@ static int apply_option(struct pctx *c, struct rule *r, const char *name, const 
 		r->icode = (int)n;
 	} else if (strcmp(name, "dsize") == 0) {
 		return parse_dsize(c, r, v);
+	} else if (strcmp(name, "detection_filter") == 0) {
+		return parse_detection_filter(c, r, v);
 	} else {
 		return perr(c, nameat, "unknown rule option '%s'", name);
 	}

@@ -55,7 +55,7 @@ struct flow_table {
 
 struct ids_stats {
 	uint64_t packets, invalid, non_ip, ipv4, ipv6, tcp, udp, icmp, other_l4, fragments;
-	uint64_t alerts, logged, portscan_alerts;
+	uint64_t alerts, logged, filtered, portscan_alerts;
 	uint64_t flows_created, flows_expired, flows_reused, flows_refused, midstream;
 	uint64_t reassembled_bytes, ooo_dropped, retransmits, window_slides;
 	uint64_t trackers_created, trackers_expired;

@@ -142,6 +142,7 @@ describe('ids rule parser errors name file:line:column and exit 2', () => {
     [`${ok}\n# comment\n\nalert udp any any -> any 53 (msg:"dup"; sid:1;)`, 4, '1;)', 'duplicate sid'],
     [`ipvar HOME_NET [10.0.0.0/8]\n${ok.replace('sid:1', 'sid:2')}\nalert tcp $HOME_NET any -> any [80,x] (msg:"x"; sid:3;)`, 3, 'x]', 'expected a port'],
     ['config tcp_timeout: -5', 1, '-5', 'integer'],
+    ['alert tcp any any -> any 80 (msg:"x"; content:"a"; detection_filter:track by_host, count 5, seconds 60; sid:1;)', 1, 'by_host', 'by_src or by_dst'],
     ['alert tcp any any -> any 80 (msg:"x; sid:1;)', 1, '"x', 'unterminated'],
   ];
   for (const [text, line, token, msg] of cases) {
@@ -340,6 +341,15 @@ describe('ids content matching on crafted packets', () => {
     expect(sids((await runIds(rules, writePcap([udpPkt(0, C, S, 1, 9999, 'z')]))).alerts)).toEqual([31, 32]);
   });
 
+  it('detection_filter: only matches past count within seconds, per tracked address, alert', async () => {
+    const rules = 'alert udp any any -> any 9999 (msg:"df"; content:"login failed"; detection_filter:track by_src, count 3, seconds 10; sid:40;)\n';
+    const pk = [0, 1, 2, 3, 4].map((t) => udpPkt(t, C, S, 1, 9999, 'login failed'));
+    pk.push(udpPkt(5, '10.0.0.2', S, 1, 9999, 'login failed')); // another source: its own count
+    pk.push(udpPkt(20, C, S, 1, 9999, 'login failed')); // window over: counting restarts
+    const r = await runIds(rules, writePcap(pk));
+    expect(r.alerts.map((l) => l.slice(0, 14))).toEqual(['07/14-02:40:03', '07/14-02:40:04']);
+  });
+
   it('sfPortscan-like: a portscan event once the threshold of distinct ports is reached', async () => {
     const rules = 'config portscan_ports: 20\n';
     const scan = (n: number) => writePcap(Array.from({ length: n }, (_, i) => tcpPkt(i * 0.01, C, S, 55555, 1000 + i, TH.SYN, 77, 0)));
@@ -424,6 +434,9 @@ describe.skipIf(!haveTraces)('ids on real traces (/work/shared/traces)', () => {
     const r = await runIds({ path: BUNDLED_RULES }, file);
     expect(r.code, r.stderr).toBe(0);
     expect(countMsg(r.alerts, 'PROTOCOL-FTP login failed')).toBe(expected);
+    // detection_filter count 5 in 60 s by destination: one attacker, failures
+    // every few tens of ms, so all but the first five are reported
+    expect(countMsg(r.alerts, 'PROTOCOL-FTP brute force login attempt')).toBe(expected - 5);
     expect(r.alerts.find((l) => l.includes('PROTOCOL-FTP login failed'))).toMatch(/\[Classification: Unsuccessful User Privilege Gain\] \[Priority: 1\] \{TCP\} 10\.121\.70\.151:21 -> 10\.234\.125\.254:\d+$/);
   });
 
