@@ -10,6 +10,8 @@ export interface Puzzle {
   /** Externals the puzzle deliberately leaves without a model. */
   unknown: string[];
   truth: { name: string; objs: string[]; line: number }[];
+  /** `// CALLS(f -> g)`: some call in f may invoke g (directly, indirectly or as a library callback). */
+  calls: { from: string; to: string; line: number }[];
   /** line → aliases of site objects on that line: `h1` or `buf=pcap-buffer`. */
   sites: Map<number, { alias: string; label?: string }[]>;
 }
@@ -18,7 +20,10 @@ export function parsePuzzle(file: string, code: string): Puzzle {
   const lines = code.split('\n');
   const truth: Puzzle['truth'] = [];
   const sites = new Map<number, { alias: string; label?: string }[]>();
+  const calls: Puzzle['calls'] = [];
   lines.forEach((text, k) => {
+    const c = /\/\/ CALLS\((\S+) -> (\S+)\)/.exec(text);
+    if (c) calls.push({ from: c[1]!, to: c[2]!, line: k + 1 });
     const m = /\/\/ PTS\(([^)]+)\) = \{([^}]*)\}/.exec(text);
     if (m) truth.push({ name: m[1]!.trim(), objs: m[2]!.split(',').map((s) => s.trim()).filter(Boolean), line: k + 1 });
     const a = /\/\/ ALLOC\(([^)]*)\)/.exec(text);
@@ -31,7 +36,7 @@ export function parsePuzzle(file: string, code: string): Puzzle {
   const unk = /@unknown ([\w ,]+)/.exec(code);
   return {
     file, exact: /@exact(\s|$)/.test(head), exactFs: head.includes('@exact-fs'),
-    unknown: unk ? unk[1]!.split(/[ ,]+/).filter(Boolean) : [], truth, sites,
+    unknown: unk ? unk[1]!.split(/[ ,]+/).filter(Boolean) : [], truth, sites, calls,
   };
 }
 
@@ -69,8 +74,13 @@ const root = (n: string): string => {
 const covers = (a: string, t: string): boolean => a === t || t.startsWith(`${a}.`);
 
 /** Soundness (analysis contains the truth) always; exactness where the puzzle claims it. */
-export function checkPuzzle(pz: Puzzle, pts: PointsTo, exact: boolean): string[] {
+export function checkPuzzle(pz: Puzzle, pts: PointsTo, exact: boolean, program?: Program): string[] {
   const bad: string[] = [];
+  for (const c of program ? pz.calls : []) {
+    const ok = program!.instrs.some((i) => program!.instrFunc[i.id] === c.from && (i.kind === 'call' || i.kind === 'icall')
+      && [...pts.callGraph.calleesOf(i.id), ...pts.callGraph.callbacksOf(i.id)].includes(c.to));
+    if (!ok) bad.push(`${pz.file}:${c.line}: ${pts.kind}: no call from ${c.from} reaches ${c.to}`);
+  }
   const fs = pts.fieldSensitive;
   for (const t of pz.truth) {
     const name = fs ? t.name : root(t.name);

@@ -15,3 +15,6 @@ int main(int argc, char **argv) {
 // PTS(inc::x) = {a}
 // PTS(dec::x) = {a}
 // PTS(neg::x) = {b}
+// CALLS(main -> inc)
+// CALLS(main -> dec)
+// CALLS(main -> neg)

@@ -13,3 +13,5 @@ int main(void) {
 // PTS(tcp.stop) = {tcp_stop}
 // PTS(tcp_handle::x) = {a}
 // PTS(tcp_stop::x) = {b}
+// CALLS(main -> tcp_handle)
+// CALLS(main -> tcp_stop)

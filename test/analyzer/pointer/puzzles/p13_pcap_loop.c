@@ -20,3 +20,4 @@ int main(void) {
 // PTS(on_packet::h) = {hdr}
 // PTS(on_packet::bytes) = {buf}
 // PTS(main::c.last) = {seen}
+// CALLS(main -> on_packet)

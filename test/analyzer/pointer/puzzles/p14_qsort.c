@@ -17,3 +17,4 @@ int main(void) {
 // PTS(cmp::r) = {items}
 // PTS(cmp::x) = {items}
 // PTS(items) = {a, b}
+// CALLS(main -> cmp)

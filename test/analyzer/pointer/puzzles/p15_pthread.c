@@ -14,3 +14,4 @@ int main(void) {
 }
 // PTS(worker::arg) = {shared}
 // PTS(worker::counter) = {shared}
+// CALLS(main -> worker)

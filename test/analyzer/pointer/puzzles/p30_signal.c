@@ -12,3 +12,4 @@ int main(void) {
 }
 // PTS(flagp) = {flag}
 // PTS(on_int::f) = {flag}
+// CALLS(main -> on_int)

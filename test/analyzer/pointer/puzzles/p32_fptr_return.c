@@ -12,3 +12,5 @@ int main(int argc, char **argv) {
 // PTS(main::f) = {get, clear}
 // PTS(get::p) = {a}
 // PTS(clear::p) = {a, b}
+// CALLS(main -> get)
+// CALLS(main -> clear)

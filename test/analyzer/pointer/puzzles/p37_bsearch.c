@@ -19,3 +19,4 @@ int main(void) {
 // PTS(cmp::e) = {table}
 // PTS(main::hit) = {table}
 // PTS(table.val) = {a, b}
+// CALLS(main -> cmp)

@@ -17,3 +17,5 @@ int main(void) {
 // PTS(h.close) = {my_close}
 // PTS(my_open::x) = {a}
 // PTS(my_close::x) = {b}
+// CALLS(main -> my_open)
+// CALLS(main -> my_close)

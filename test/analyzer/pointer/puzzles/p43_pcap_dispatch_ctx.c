@@ -21,3 +21,5 @@ int main(void) {
 // PTS(main::st.last) = {buf}
 // PTS(deliver::pkt) = {buf}
 // PTS(seen) = {buf}
+// CALLS(main -> cb)
+// CALLS(cb -> deliver)
