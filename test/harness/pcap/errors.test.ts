@@ -6,6 +6,10 @@ import fc from 'fast-check';
 import { Readable } from 'node:stream';
 import { encodeBlock, encodeEpb, encodeIdb, encodePcap, encodeShb, parsePcapBuffer, readPcap } from '../../../harness/pcap/index.js';
 import { StatelabError } from '../../../harness/errors.js';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { haveTcpdump, tcpdumpCount } from './helpers.js';
 
 const pkts = [0, 1, 2].map((i) => ({ tsSec: 100 + i, tsUsec: i, data: Buffer.alloc(50 + i, i) }));
 const good = encodePcap(pkts, { snapLen: 65535 });
@@ -60,6 +64,16 @@ describe('corrupt classic pcap', () => {
       const e = pcapErr(() => parsePcapBuffer(b, 'cut.pcap', { strict: true }));
       expect(e.place?.offset).toBe(at);
       expect(e.message).toMatch(/truncated final record (header|data)/);
+    }
+  });
+
+  it.skipIf(!haveTcpdump)('keeps exactly the records libpcap keeps from a file cut mid-record', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'statelab-cut-')), 'cut.pcap');
+    for (const n of [100_000, 54_321]) {
+      writeFileSync(f, readFileSync('traces/scan.pcap').subarray(0, n));
+      const { records, stats } = parsePcapBuffer(readFileSync(f), f);
+      expect(stats.truncatedTail).toBeDefined();
+      expect(records.length).toBe(tcpdumpCount(f));
     }
   });
 

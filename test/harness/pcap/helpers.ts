@@ -1,6 +1,6 @@
 // Shared test helpers for harness/pcap: where the real traces are, and libpcap's
 // own reading of a file (through tcpdump) to cross-check ours against.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -43,7 +43,10 @@ export function libpcapRewrite(file: string): Buffer {
 
 /** Packet count of `tcpdump -r file [filter]`, i.e. libpcap's reading through BPF. */
 export function tcpdumpCount(file: string, filter: string[] = []): number {
-  const out = execFileSync('tcpdump', ['-r', file, '-nn', '-q', '-tt', ...filter], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'ignore'] }).toString();
+  // tcpdump exits 1 on a truncated file after printing the packets before the cut: keep its output.
+  const r = spawnSync('tcpdump', ['-r', file, '-nn', '-q', '-tt', ...filter], { maxBuffer: 1 << 28, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (r.error !== undefined || r.stdout === null) throw r.error ?? new Error('tcpdump produced no output');
+  const out = r.stdout.toString();
   // tcpdump prints a record with caplen 0 as "[Invalid header: ...]" without a timestamp.
   return out.split('\n').filter((l) => /^(\d+\.\d+ |\[Invalid header)/.test(l)).length;
 }
