@@ -36,7 +36,7 @@ function observe(progs: Stmt[][]): { code: string; pz: Puzzle } {
   const sites = new Map<number, { alias: string }[]>();
   for (const [l, a] of heapLines) sites.set(l, [{ alias: a }]);
   const truth = [...facts].map(([name, objs]) => ({ name, objs: [...objs], line: 0 }));
-  return { code, pz: { file: 'rand.c', exact: false, exactFs: false, unknown: [], truth, sites } };
+  return { code, pz: { file: 'rand.c', exact: false, exactFs: false, unknown: [], truth, sites, calls: [] } };
 }
 
 function violations(progs: Stmt[][], models?: PointerOptions['models']): string[] {
