@@ -23,13 +23,17 @@ export interface AgentOptions {
   maxPayloadBytes?: number;
   /** Frames per second a peer may send before it is rejected. */
   maxFramesPerSecond?: number;
+  /** Primary: drop a standby that acknowledges nothing new for this long while frames are outstanding. */
+  ackTimeoutMs?: number;
   /** How long a closing peer gets to finish the close handshake. */
   closeTimeoutMs?: number;
   /** Where events go (one line each in the CLI). */
   log?: (event: AgentLogEvent) => void;
 }
 
-export type ResolvedAgentOptions = Required<AgentOptions>;
+export type ResolvedAgentOptions = Required<Omit<AgentOptions, 'ackTimeoutMs'>> & Pick<AgentOptions, 'ackTimeoutMs'>;
+
+export const DEFAULT_ACK_TIMEOUT_MS = 1_000;
 
 export const DEFAULT_AGENT_OPTIONS = {
   heartbeatMs: DEFAULT_HEARTBEAT_MS,

@@ -5,7 +5,7 @@ import { PRIMARY_SPEC, ProtocolError, type Envelope, type LocalFrame, type Prima
 import { AgentBase } from './agent-base.js';
 import type { CloseInfo, Connection } from './connection.js';
 import type { MboxLink } from './mbox-link.js';
-import type { AgentOptions } from './options.js';
+import { DEFAULT_ACK_TIMEOUT_MS, type AgentOptions } from './options.js';
 
 export interface PrimaryEvents {
   /** The standby has applied every frame up to this seq: output up to it may be committed. */
@@ -27,12 +27,15 @@ const HIGH_WATER_FRAMES = 1024;
 export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
   /** Highest seq sent to the current standby, -1 before any. */
   lastSentSeq = -1;
-  /** Highest seq the standby acknowledged (across sessions). */
+  /** Highest seq the standby acknowledged in this session. */
   lastAckedSeq = -1;
   /** Frames from the middlebox dropped because no standby was streaming. */
   dropped = 0;
   sent = 0;
   private inflightBytes = 0;
+  /** When the oldest unacknowledged frame of the session was first seen unacknowledged. */
+  private waitingSince: number | null = null;
+  private readonly ackTimeoutMs: number;
   private inflightFrames = 0;
   private paused = false;
   private heartbeat: NodeJS.Timeout | undefined;
@@ -43,6 +46,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
     options: AgentOptions,
   ) {
     super(PRIMARY_SPEC, options);
+    this.ackTimeoutMs = options.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS;
     link.on('frame', (f, body) => this.fromMbox(f, body));
     link.on('error', (e) => {
       this.log('error', 0, 'mbox-error', e.message);
@@ -69,11 +73,35 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
 
   protected sessionStarted(conn: Connection<PrimaryState>): void {
     this.lastSentSeq = -1;
+    this.lastAckedSeq = -1;
+    this.waitingSince = null;
     clearInterval(this.heartbeat);
     let n = 0;
     this.heartbeat = conn.setTimer(() => {
       if (conn.canSend('heartbeat')) conn.send({ t: 'heartbeat', n: n++ });
+      this.checkAckProgress(conn);
     }, this.opts.heartbeatMs, true);
+  }
+
+  /**
+   * A standby that stops acknowledging (hung, or its middlebox stuck) would
+   * soon stall the primary middlebox through backpressure. Past ackTimeoutMs
+   * without progress the primary drops it and keeps running; a standby that
+   * comes back resynchronises.
+   */
+  private checkAckProgress(conn: Connection<PrimaryState>): void {
+    if (this.lastSentSeq <= this.lastAckedSeq) {
+      this.waitingSince = null;
+      return;
+    }
+    const now = performance.now();
+    this.waitingSince ??= now;
+    if (now - this.waitingSince >= this.ackTimeoutMs) {
+      conn.reject(
+        new ProtocolError('E_PEER_DEAD', `standby acknowledged nothing after seq ${this.lastAckedSeq} for ${Math.round(now - this.waitingSince)} ms (last sent ${this.lastSentSeq})`),
+        { terminate: true },
+      );
+    }
   }
 
   protected sessionEnvelope(conn: Connection<PrimaryState>, env: Envelope): void {
@@ -88,6 +116,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
         if (env.seq < this.lastAckedSeq && conn.machine.state !== 'handingOver') {
           throw new ProtocolError('E_REPLAY', `ack for seq ${env.seq} after ack for ${this.lastAckedSeq}`);
         }
+        if (env.seq > this.lastAckedSeq) this.waitingSince = null; // progress
         this.lastAckedSeq = env.seq;
         this.emitEvent('ack', env.seq);
         if (this.pendingTakeover && env.seq === this.pendingTakeover.seq && conn.machine.state === 'handingOver') {

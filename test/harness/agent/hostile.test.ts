@@ -291,6 +291,40 @@ describe('heartbeat failure detection', () => {
 });
 
 describe('hostile peers against the primary agent', () => {
+  it('a standby that stops acknowledging is dropped after ackTimeoutMs, and the primary keeps serving', async () => {
+    const m = inProcessPrimary({ frames: 0, size: 16 });
+    const events: AgentLogEvent[] = [];
+    const primary = new PrimaryAgent(m.link, { key: KEY, model: 'all', heartbeatMs: 10, ackTimeoutMs: 200, log: (e) => events.push(e) });
+    const p = await primary.listen(0);
+    try {
+      const mute = await RawPeer.connect(`ws://127.0.0.1:${p}`, 'standby');
+      await mute.handshake();
+      const t0 = performance.now();
+      mute.send({ t: 'resync', reason: 'connect', last: -1 });
+      await mute.next('snapshot'); // and never ack it
+      const closed = await mute.closed;
+      const waited = performance.now() - t0;
+      expect(closed.code).toBe(1006); // terminated: no close handshake with a hung peer
+      expect(waited).toBeGreaterThanOrEqual(200);
+      expect(waited).toBeLessThan(200 + 1_000);
+      expect(events.filter((e) => e.event === 'reject').map((e) => e.detail)).toEqual([
+        expect.stringMatching(/^E_PEER_DEAD \(4001\): standby acknowledged nothing after seq -1 for \d+ ms \(last sent 0\)$/),
+      ]);
+      // A good standby gets in afterwards and is served.
+      const good = await RawPeer.connect(`ws://127.0.0.1:${p}`, 'standby');
+      await good.handshake();
+      good.send({ t: 'resync', reason: 'reconnect', last: -1 });
+      const snap = await good.next('snapshot');
+      good.send({ t: 'ack', seq: snap.seq });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(good.ws.readyState).toBe(good.ws.OPEN);
+      good.close();
+      await good.closed;
+    } finally {
+      await primary.close();
+    }
+  });
+
   it('an unauthenticated standby gets no state, and a bogus ack is rejected', async () => {
     const m = inProcessPrimary({ frames: 5, size: 16, eager: true });
     const primary = new PrimaryAgent(m.link, { key: KEY, model: 'all', heartbeatMs: 50 });
