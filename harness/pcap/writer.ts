@@ -15,6 +15,7 @@ import {
   type PcapHeaderOptions,
 } from './encode.js';
 import type { PcapFormat } from './types.js';
+import { inputError } from '../errors.js';
 
 export interface WriterOptions extends PcapHeaderOptions {
   format?: PcapFormat;
@@ -80,7 +81,7 @@ export class PcapWriter {
 export async function writePcapFile(path: string, packets: Iterable<PacketToWrite> | AsyncIterable<PacketToWrite>, options: WriterOptions = {}): Promise<number> {
   const sink = createWriteStream(path);
   const failed = once(sink, 'error').then(([err]) => {
-    throw err;
+    throw inputError(`cannot write: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, { file: path }, err);
   });
   failed.catch(() => undefined);
   const w = new PcapWriter(sink, options);

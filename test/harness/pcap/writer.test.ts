@@ -38,6 +38,10 @@ describe('pcap writer', () => {
     expect([records[0].capLen, records[0].origLen, records[0].tsNsec]).toEqual([128, 300, 2000]);
   });
 
+  it('names the file when it cannot be written', async () => {
+    await expect(writePcapFile(join(dir, 'no/such/dir.pcap'), [{ tsSec: 0, data: Buffer.alloc(1) }])).rejects.toThrow(`${join(dir, 'no/such/dir.pcap')}: cannot write: ENOENT`);
+  });
+
   it('writes to a stream with backpressure', async () => {
     const sink = new PassThrough({ highWaterMark: 1024 });
     const chunks: Buffer[] = [];
