@@ -19,6 +19,7 @@ interface AgentCliOptions {
   missLimit: string;
   maxPayloadBytes: string;
   maxFps: string;
+  ackTimeoutMs: string;
   takeoverOnDead?: boolean;
   jsonLog?: boolean;
 }
@@ -93,6 +94,7 @@ async function runAgent(opts: AgentCliOptions, command: string[]): Promise<numbe
     missLimit: intOption('--miss-limit', opts.missLimit, 1, 1_000),
     maxPayloadBytes,
     maxFramesPerSecond: intOption('--max-fps', opts.maxFps, 1, 10_000_000),
+    ackTimeoutMs: intOption('--ack-timeout-ms', opts.ackTimeoutMs, 1, 3_600_000),
     log,
   };
   const agent = role === 'primary' ? new PrimaryAgent(link, agentOptions) : new StandbyAgent(link, agentOptions);
@@ -169,6 +171,7 @@ export function register(program: Command): void {
     .option('--miss-limit <n>', 'standby: heartbeat intervals of silence before the peer is dead', '3')
     .option('--max-payload-bytes <n>', 'largest state payload accepted', String(64 * 1024 * 1024))
     .option('--max-fps <n>', 'frames per second a peer may send', '200000')
+    .option('--ack-timeout-ms <n>', 'primary: drop a standby that acknowledges nothing new for this long', '1000')
     .option('--takeover-on-dead', 'standby: make the middlebox go live when the primary is declared dead')
     .option('--json-log', 'log one JSON object per line on stderr')
     .argument('[command...]', 'middlebox command (after --); without it, fds 3 and 4 of this process are used')

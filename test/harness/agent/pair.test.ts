@@ -53,6 +53,16 @@ async function pair(frames: number, size: number, extra: string[] = []) {
   return { primary, standby, pOut, sOut, acks, appliedAtAck, log, url: `ws://127.0.0.1:${port}`, pm, sm };
 }
 
+describe('the digest check used below', () => {
+  it('catches a dropped, repeated or reordered frame', async () => {
+    const { BOOT, chain, payloadFor } = await import('../../fixtures/agent/fake-mbox-core.mjs');
+    const run = (seqs: number[]) => seqs.reduce((h, s) => chain(h, payloadFor(s, 100)), BOOT).toString('hex');
+    const good = run([1, 2, 3, 4]);
+    expect(run([1, 2, 3, 4])).toBe(good);
+    for (const broken of [[1, 2, 4], [1, 2, 2, 3, 4], [1, 3, 2, 4]]) expect(run(broken)).not.toBe(good);
+  });
+});
+
 describe('primary → standby agent pair', () => {
   it('delivers every frame in order, applies and acks it, and both middleboxes end in the same state', async () => {
     const N = 300;
