@@ -268,6 +268,18 @@ describe.concurrent.each(mboxes)('$manifest.name', (m) => {
     for (const { t, r } of results) expectCleanRun(r, `${name}-asan on ${basename(t)}`);
   }, 600_000);
 
+  it('stops with exit code 2 and a message on a truncated trace file', async () => {
+    const cut = join(work, `${name}-truncated.pcap`);
+    const src = readFileSync(selectedShared[1] ?? committed[0]);
+    // Cut inside a record: keep the global header, the first record, and half of the second.
+    const first = 24 + 16 + src.readUInt32LE(24 + 8);
+    writeFileSync(cut, src.subarray(0, first + 16 + Math.floor(src.readUInt32LE(first + 8) / 2)));
+    const r = await runOn(m, '', cut);
+    expect(r.findings).toEqual([]);
+    expect(r.code, `${name} on a truncated pcap (stderr: ${r.stderr})`).toBe(2);
+    expect(r.stderr).toMatch(/truncated/i);
+  }, 300_000);
+
   it('rejects bad usage with exit code 2 and a message', async () => {
     const cases: [string[], RegExp][] = [
       [[], /-r|-i|usage/i],
