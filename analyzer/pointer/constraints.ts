@@ -33,7 +33,6 @@ export class ConstraintBuilder implements CallLinker {
   readonly libraryCalls = new Map<InstrId, LibraryCall[]>();
   readonly unknown = new Set<string>();
   readonly wrappers: Set<string>;
-  private current?: Func;
 
   constructor(
     readonly program: Program,
@@ -51,10 +50,8 @@ export class ConstraintBuilder implements CallLinker {
   build(): void {
     this.programEntry();
     for (const f of [this.program.globalInit, ...this.program.functions.values()]) {
-      this.current = f;
       for (const b of f.blocks) for (const i of b.instrs) this.instr(i, f);
     }
-    this.current = undefined;
   }
 
   /** main's argv/envp point to arrays of strings the system provides. */
@@ -229,7 +226,7 @@ export class ConstraintBuilder implements CallLinker {
     const calls = this.libraryCalls.get(site.instr) ?? [];
     calls.push({ name, model, args: site.spread !== undefined ? [site.spread] : site.args, spread: site.spread !== undefined });
     this.libraryCalls.set(site.instr, calls);
-    if (model) this.applyModel(name, model, site);
+    if (model) this.applyModel(model, site);
     else this.unknownExternal(name, site);
   }
 
@@ -239,7 +236,7 @@ export class ConstraintBuilder implements CallLinker {
     return this.objects.siteObject(kind, label, site.instr, loc);
   }
 
-  private applyModel(name: string, m: LibModel, site: CallSite): void {
+  private applyModel(m: LibModel, site: CallSite): void {
     const s = this.solver;
     let fresh: ObjId | undefined;
     if (site.dst !== undefined) {
@@ -290,7 +287,6 @@ export class ConstraintBuilder implements CallLinker {
       });
       s.addComplex(fn, { k: 'call', site: { instr: site.instr, args, kind: 'callback' } });
     }
-    void name;
   }
 
   /**
@@ -309,7 +305,4 @@ export class ConstraintBuilder implements CallLinker {
     if (site.dst !== undefined) s.processCopy(r, site.dst);
     s.addComplex(r, { k: 'call', site: { instr: site.instr, args: [], spread: r, dst: r, kind: 'callback' } });
   }
-
-  /** Current function during build (for diagnostics). */
-  get currentFunction(): string | undefined { return this.current?.key; }
 }
