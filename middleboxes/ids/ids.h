@@ -93,7 +93,7 @@ struct rule {
 	int priority;               /* from `priority:` or the classtype */
 	struct content *contents;
 	size_t ncontents;
-	int fp_index;               /* which content feeds the fast pattern matcher, -1 none */
+	int fp_index;               /* Snort's fast pattern choice; -1 when no positive content */
 	uint8_t flags_mode, flags_bits, flags_ignore;
 	uint8_t flow_dir, flow_state;
 	int itype, icode;           /* -1 = not constrained */
@@ -123,7 +123,7 @@ struct ac_automaton {
 	uint32_t max_pattern;
 };
 
-/* Rules that may apply to one protocol/port: those with a fast pattern go
+/* Rules that may apply to one protocol/port: those with a positive content go
  * through the automaton, the others are always verified. */
 struct port_group {
 	struct rule **rules;

@@ -923,10 +923,8 @@ static int choose_fast_pattern(struct rule *r)
 	return best;
 }
 
-/* The original line is needed for columns, but tokenising edits a copy; map
- * positions in the copy back to the original by offset. Tokens never move
- * more than one byte (the '(' shim), so we keep the copy aligned instead by
- * parsing in place on a buffer whose column math uses `linebuf`. */
+/* Parses in place in the line buffer that column numbers are computed from;
+ * only a token glued to '(' shifts the rest of the line by one byte. */
 static int parse_rule(struct pctx *c, char *line, struct rule **out)
 {
 	struct rule *r = calloc(1, sizeof *r);
