@@ -4,7 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { encodeEnvelope, PROTOCOL_VERSION, helloMac } from '../../../harness/protocol/index.js';
+import fc from 'fast-check';
+import { encodeEnvelope, PROTOCOL_ERRORS, PROTOCOL_VERSION, helloMac } from '../../../harness/protocol/index.js';
 import { PrimaryAgent, StandbyAgent, type AgentLogEvent } from '../../../harness/agent/index.js';
 import { eventually, inProcessPrimary, inProcessStandby, KEY, RawPeer, WRONG_KEY } from './helpers.js';
 
@@ -265,6 +266,44 @@ describe('hostile peers against the standby agent', () => {
     expect(b.received.filter((e) => e.t === 'resync')).toEqual([{ t: 'resync', reason: 'reconnect', last: -1 }]);
     b.close();
     await b.closed;
+  });
+});
+
+describe('random frames over a live connection (bounded fuzzing)', () => {
+  it('every random or mutated frame, before or after authentication, is rejected with a stable code and the agent lives on', async () => {
+    const valid = [
+      encodeEnvelope({ t: 'challenge', v: PROTOCOL_VERSION, nonce: randomBytes(32) }),
+      encodeEnvelope({ t: 'state', seq: 1, pkt: 1, model: 'all', payload: randomBytes(20) }),
+      encodeEnvelope({ t: 'takeover', seq: 3 }),
+    ];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b)),
+          fc.tuple(fc.nat(valid.length - 1), fc.nat(), fc.nat(255)).map(([i, pos, v]) => {
+            const b = Buffer.from(valid[i]!);
+            b[pos % b.length] = v;
+            return b;
+          }),
+        ),
+        fc.boolean(),
+        async (bytes, afterAuth) => {
+          const lastClose = new Promise<{ error?: string }>((r) => standby.once('closed', (_id, info) => r(info)));
+          const peer = afterAuth ? await authenticated() : await RawPeer.connect(url, 'primary');
+          peer.sendRaw(bytes);
+          // Something legal may slip through (a mutated but valid frame): then the session goes
+          // on until we close it, or until the standby finds this silent primary dead (1006).
+          const timer = setTimeout(() => peer.close(), 150);
+          const c = await peer.closed;
+          clearTimeout(timer);
+          const info = await lastClose;
+          const known = info.error === undefined || Object.prototype.hasOwnProperty.call(PROTOCOL_ERRORS, info.error);
+          return known && [1000, 1005, 1006, 4400, 4405, 4408, 4417, 4422, 4426, 4412, 4401, 4409].includes(c.code);
+        },
+      ),
+      { numRuns: 40, seed: 99 },
+    );
+    expect(standby.openConnections).toBe(0);
   });
 });
 
