@@ -311,7 +311,8 @@ int main(int argc, char **argv)
 	}
 	if (n == PCAP_ERROR) {
 		/* a damaged capture file: report it like a bad input, exit 2 */
-		fprintf(stderr, "ids: read error: %s\n", pcap_geterr(mbox_io.in));
+		fprintf(stderr, "ids: %s: read error: %s\n", opts.read_file ? opts.read_file : opts.iface,
+			pcap_geterr(mbox_io.in));
 		exit(2);
 	}
 	ids_print_stats(stderr);
