@@ -2,7 +2,8 @@
 // Kuznetzov variant; values checked against bytes laid out by hand here.
 import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
-import { parsePcapBuffer, readPcap } from '../../../harness/pcap/index.js';
+import { readFileSync } from 'node:fs';
+import { forEachPcapRecord, parsePcapBuffer, readPcap, readPcapFileSync } from '../../../harness/pcap/index.js';
 
 /** A file laid out field by field, independently of the library's encoder. */
 function handMade(le: boolean, magic: number, linkType: number, recs: [number, number, number, number, number[]][], extraHdr = 0): Buffer {
@@ -71,5 +72,21 @@ describe('classic pcap reader', () => {
     const { records, stats } = parsePcapBuffer(handMade(true, 0xa1b2c3d4, 1, [[1, 0, 4, 2, [1, 2, 3, 4]]]));
     expect(records.length).toBe(1);
     expect(stats.warnings.map((w) => [w.kind, w.offset])).toEqual([['caplen-exceeds-origlen', 24]]);
+  });
+
+  it('offers the same records through the file, visit and early-exit paths', async () => {
+    const path = 'traces/small-mixed.pcap';
+    const { records } = readPcapFileSync(path);
+    const visited: number[] = [];
+    const stats = forEachPcapRecord(readFileSync(path), (r) => visited.push(r.origLen), path);
+    expect(visited).toEqual(records.map((r) => r.origLen));
+    expect(stats.records).toBe(records.length);
+    // Leaving a for-await loop early closes the reader without reading the rest.
+    const reader = readPcap(path, { chunkSize: 4096 });
+    let n = 0;
+    for await (const _r of reader) if (++n === 5) break;
+    expect(n).toBe(5);
+    expect(reader.stats.bytesRead).toBeLessThan(records.length * 10);
+    expect(() => readPcapFileSync('/nonexistent.pcap')).toThrow('/nonexistent.pcap (byte 0): cannot read: ENOENT');
   });
 });
