@@ -30,39 +30,55 @@ const typeNames: string[] = [];
 const typeNamed: boolean[] = [];
 const fieldNames: string[] = [];
 
-/** Builds the subtree at the cursor; leaves the cursor where it started. */
-export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
+function typeAt(c: Parser.TreeCursor): number {
   const id = c.nodeTypeId;
-  let type = typeNames[id];
-  if (type === undefined) {
-    type = typeNames[id] = c.nodeType;
+  if (typeNames[id] === undefined) {
+    typeNames[id] = c.nodeType;
     typeNamed[id] = c.nodeIsNamed;
   }
+  return id;
+}
+
+function nodeAt(c: Parser.TreeCursor, id: number, checkMissing: boolean): Ast {
   const fid = c.currentFieldId;
   let field: string | null = null;
   if (fid) {
     field = fieldNames[fid];
     if (field === undefined) field = fieldNames[fid] = c.currentFieldName;
   }
-  const node: Ast = { type, field, start: c.startIndex, end: c.endIndex, named: typeNamed[id], kids: [] };
+  const node: Ast = { type: typeNames[id], field, start: c.startIndex, end: c.endIndex, named: typeNamed[id], kids: [] };
   if (checkMissing && c.nodeIsMissing) node.missing = true;
-  if (LEAVES.has(type)) return node;
-  const keepKeywords = type === 'sized_type_specifier';
-  if (c.gotoFirstChild()) {
-    do {
-      const k = c.nodeTypeId;
-      let kt = typeNames[k];
-      if (kt === undefined) {
-        kt = typeNames[k] = c.nodeType;
-        typeNamed[k] = c.nodeIsNamed;
-      }
-      // Anonymous tokens matter only as fields (operators) or as the words of `unsigned long`.
-      if (!typeNamed[k] && (PUNCT.has(kt) || (!keepKeywords && !c.currentFieldId && !KEEP_TOKENS.has(kt)))) continue;
-      node.kids.push(buildAst(c, checkMissing));
-    } while (c.gotoNextSibling());
-    c.gotoParent();
-  }
   return node;
+}
+
+/**
+ * Builds the subtree at the cursor; leaves the cursor where it started.
+ * Iterative, so expressions nested thousands deep (`a + a + ...`) cannot overflow the stack.
+ */
+export function buildAst(c: Parser.TreeCursor, checkMissing: boolean): Ast {
+  const root = nodeAt(c, typeAt(c), checkMissing);
+  if (LEAVES.has(root.type) || !c.gotoFirstChild()) return root;
+  const parents: Ast[] = [root];
+  for (;;) {
+    const parent = parents[parents.length - 1];
+    const id = typeAt(c);
+    const kt = typeNames[id];
+    // Anonymous tokens matter only as fields (operators) or as the words of `unsigned long`.
+    const skip = !typeNamed[id] && (PUNCT.has(kt) || (parent.type !== 'sized_type_specifier' && !c.currentFieldId && !KEEP_TOKENS.has(kt)));
+    if (!skip) {
+      const node = nodeAt(c, id, checkMissing);
+      parent.kids.push(node);
+      if (!LEAVES.has(node.type) && c.gotoFirstChild()) {
+        parents.push(node);
+        continue;
+      }
+    }
+    while (!c.gotoNextSibling()) {
+      c.gotoParent();
+      parents.pop();
+      if (parents.length === 0) return root;
+    }
+  }
 }
 
 export function child(n: Ast, field: string): Ast | undefined {
@@ -83,19 +99,21 @@ export function firstOfType(n: Ast, type: string): Ast | undefined {
   return undefined;
 }
 
-/** Depth-first search for nodes of the given types (stopping at matches). */
+/** Depth-first search for nodes matching `pred` (not descending into matches); iterative. */
 export function findAll(n: Ast, pred: (a: Ast) => boolean, out: Ast[] = []): Ast[] {
-  if (pred(n)) {
-    out.push(n);
-    return out;
+  const stack: Ast[] = [n];
+  while (stack.length) {
+    const x = stack.pop()!;
+    if (pred(x)) {
+      out.push(x);
+      continue;
+    }
+    for (let i = x.kids.length - 1; i >= 0; i--) stack.push(x.kids[i]);
   }
-  for (const k of n.kids) findAll(k, pred, out);
   return out;
 }
 
-/** ERROR and MISSING nodes under n. */
-export function syntaxErrors(n: Ast, out: Ast[] = []): Ast[] {
-  if (n.type === 'ERROR' || n.missing) out.push(n);
-  for (const k of n.kids) syntaxErrors(k, out);
-  return out;
+/** ERROR and MISSING nodes under n, in source order. */
+export function syntaxErrors(n: Ast): Ast[] {
+  return findAll(n, (a) => a.type === 'ERROR' || a.missing === true).flatMap((e) => (e.type === 'ERROR' ? [e, ...findAll({ ...e, type: '' }, (a) => a.missing === true)] : [e]));
 }

@@ -382,10 +382,23 @@ export class ExprLowerer {
       return { k: 'rv', op: { kind: 'var', var: t }, type: castType };
     }
     if (op === '&&' || op === '||') return this.shortCircuitValue(n);
-    const a = this.rvalue(child(n, 'left')!);
-    const b = this.rvalue(child(n, 'right')!);
-    const res = this.arith(n, op, a, b);
-    return { k: 'rv', op: res, type: res.kind === 'var' ? this.env.prog.vars[res.var].type : this.types.int };
+    // Walk the left spine iteratively: `a + b + c + ...` may be thousands deep.
+    const spine: Ast[] = [n];
+    let left = child(n, 'left')!;
+    while (left.type === 'binary_expression') {
+      const o = this.raw(child(left, 'operator')!);
+      if (o === '&&' || o === '||' || this.typedefInParens(child(left, 'left')) !== undefined) break;
+      spine.push(left);
+      left = child(left, 'left')!;
+    }
+    let acc = this.rvalue(left);
+    for (let i = spine.length - 1; i >= 0; i--) {
+      const node = spine[i];
+      const b = this.rvalue(child(node, 'right')!);
+      const res = this.arith(node, this.raw(child(node, 'operator')!), acc, b);
+      acc = { op: res, type: res.kind === 'var' ? this.env.prog.vars[res.var].type : this.types.int };
+    }
+    return { k: 'rv', ...acc };
   }
 
   private unary(n: Ast): Val {

@@ -229,22 +229,29 @@ export class StmtLowerer extends ExprLowerer {
     return n ? `${prefix} ${this.env.src.of(n)}` : prefix;
   }
 
+  /** if / else if / else; an else-if chain is walked iteratively and shares one join block. */
   private ifStmt(n: Ast): void {
-    const condNode = child(n, 'condition')!;
-    const cons = child(n, 'consequence')!;
-    const alt = child(n, 'alternative');
-    const thenB = this.b.newBlock('if.then');
-    const elseB = alt ? this.b.newBlock('if.else') : undefined;
     const join = this.b.newBlock('if.end');
-    this.text = this.headText('if', condNode);
-    this.cond(condNode, thenB, elseB ?? join);
-    this.b.cur = thenB;
-    this.stmt(cons);
-    this.b.jumpTo(join);
-    if (alt && elseB !== undefined) {
-      this.b.cur = elseB;
-      for (const k of alt.kids) if (k.named) this.stmt(k);
+    for (let cur: Ast | undefined = n; cur; ) {
+      const condNode = child(cur, 'condition')!;
+      const alt = child(cur, 'alternative');
+      const thenB = this.b.newBlock('if.then');
+      const elseB = alt ? this.b.newBlock('if.else') : undefined;
+      this.text = this.headText('if', condNode);
+      this.cond(condNode, thenB, elseB ?? join);
+      this.b.cur = thenB;
+      this.stmt(child(cur, 'consequence')!);
       this.b.jumpTo(join);
+      cur = undefined;
+      if (alt && elseB !== undefined) {
+        this.b.cur = elseB;
+        const inner = alt.kids.filter((k) => k.named);
+        if (inner.length === 1 && inner[0].type === 'if_statement') cur = inner[0];
+        else {
+          for (const k of inner) this.stmt(k);
+          this.b.jumpTo(join);
+        }
+      }
     }
     this.b.cur = join;
   }
