@@ -138,6 +138,42 @@ describe('statelab agent', () => {
     await until(() => withToken(token).length === 0, 3_000);
   });
 
+  it('without a middlebox command, speaks the local frame stream on its own fds 3 and 4', async () => {
+    const { startProcess } = await import('../../../harness/process/index.js');
+    const { PrimaryAgent } = await import('../../../harness/agent/index.js');
+    const { LocalFrameReader, decodeLocal, encodeLocal } = await import('../../../harness/protocol/index.js');
+    const { inProcessPrimary } = await import('./helpers.js');
+    const { readFileSync: read } = await import('node:fs');
+    const key = read(KEYFILE).subarray(0, -1);
+    const sp = startProcess([process.execPath, MAIN, 'agent', '--role', 'standby', '--listen', '0', '--key-file', KEYFILE], { extraFds: 2, stdin: 'ignore' });
+    const err: string[] = [];
+    sp.stderrStream!.on('data', (c: Buffer) => err.push(...c.toString().split('\n')));
+    // We are the standby middlebox: frames from the agent arrive on its fd 4, we answer on its fd 3.
+    const reader = new LocalFrameReader();
+    const imported: number[] = [];
+    sp.fds[1]!.on('data', (c: Buffer) => {
+      for (const body of reader.push(c)) {
+        const f = decodeLocal(body);
+        if (f.t === 'snapshot' || f.t === 'state') {
+          imported.push(f.seq);
+          sp.fds[0]!.write(encodeLocal({ t: 'applied', seq: f.seq }));
+        }
+      }
+    });
+    await until(() => err.some((l) => l.includes(' listening: ')));
+    const url = err.find((l) => l.includes(' listening: '))!.split(' listening: ')[1]!;
+    const m = inProcessPrimary({ frames: 20, size: 8 });
+    const primary = new PrimaryAgent(m.link, { key, model: 'all', heartbeatMs: 20 });
+    const acked = new Promise<void>((r) => primary.on('ack', (s) => s === 20 && r()));
+    primary.connect(url);
+    await acked;
+    expect(imported).toEqual(Array.from({ length: 21 }, (_, i) => i));
+    await primary.close();
+    const r = await sp.terminate();
+    expect(r.reason).toBe('terminated');
+    expect(r.exitCode).toBe(0); // SIGTERM handled: orderly shutdown
+  });
+
   it.each([
     ['huge', 'E_TOO_LARGE: local frame at stream byte 0 claims 1073741824 bytes'],
     ['garbage', 'E_MALFORMED: local frame must be a MessagePack map, found type byte 0xc1 at byte 0'],
