@@ -64,7 +64,8 @@ export class Subprocess implements Killable {
     for (const s of [child.stdin, ...this.fds]) s?.on('error', () => {});
 
     this.done = new Promise<RunRecord>((resolve) => {
-      child.once('error', (err) => {
+      // 'on', not 'once': a later 'error' without a listener would throw in the parent.
+      child.on('error', (err) => {
         // spawn failed (EACCES, ...): there is no process to wait for.
         if (child.pid === undefined) resolve(this.finish('spawn-error', null, null, err.message));
       });

@@ -160,3 +160,16 @@ describe('no orphans when the supervising process itself ends', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 });
+
+describe('spawn failures after resolution', () => {
+  it('a file that exists but cannot be executed is a spawn error with the reason', async () => {
+    const { writeFileSync, chmodSync } = await import('node:fs');
+    const d = mkdtempSync(join(tmpdir(), 'statelab-noexec-'));
+    const f = join(d, 'mbox');
+    writeFileSync(f, 'not a program');
+    chmodSync(f, 0o644);
+    const r = await startProcess([f]).done;
+    expect(r).toMatchObject({ reason: 'spawn-error', error: `command not found: ${f}` });
+    rmSync(d, { recursive: true, force: true });
+  });
+});
