@@ -80,6 +80,7 @@ async function runAgent(opts: AgentCliOptions, command: string[]): Promise<numbe
   if (command.length > 0) {
     // The middlebox reads its trace on our stdin and writes its output on our stdout.
     mbox = startProcess(command, { stdin: 'inherit', stdout: 'inherit', extraFds: 2 });
+    if (mbox.pid === null) throw usageError(`middlebox did not start: ${(await mbox.done).error ?? command[0]}`);
     mbox.stderrStream?.pipe(process.stderr, { end: false });
     link = MboxLink.fromSubprocess(mbox, maxPayloadBytes);
   } else {

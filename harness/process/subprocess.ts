@@ -46,7 +46,7 @@ export class Subprocess implements Killable {
       this.child = null;
       this.stdin = this.stdout = this.stderrStream = null;
       this.fds = [];
-      this.done = Promise.resolve(this.record('spawn-error', null, null, `command not found: ${command[0]}`));
+      this.done = Promise.resolve(this.record('spawn-error', null, null, `no executable ${command[0]} (not found in PATH, or not executable)`));
       return;
     }
     const wrapper = this.opts.parentDeathSignal ? parentDeathWrapper() : null;

@@ -99,6 +99,9 @@ describe('statelab agent', () => {
     expect(b.err).toEqual(['statelab: give exactly one of --listen <port> or --connect <url>']);
     const c = cli(['--role', 'boss', '--listen', '0']);
     expect(await c.exit).toBe(2);
+    const d = cli(['--role', 'primary', '--listen', '0', '--key-file', KEYFILE, '--', '/nonexistent/mbox']);
+    expect(await d.exit).toBe(2);
+    expect(d.err).toEqual(['statelab: middlebox did not start: no executable /nonexistent/mbox (not found in PATH, or not executable)']);
   });
 
   it('replicates a primary middlebox to a standby middlebox across two agent processes, and stops cleanly', async () => {

@@ -92,7 +92,7 @@ describe('Subprocess', () => {
 
   it('reports a missing command as a spawn error, without throwing', async () => {
     const r = await startProcess(['/nonexistent/statelab-mbox']).done;
-    expect(r).toMatchObject({ reason: 'spawn-error', pid: null, error: 'command not found: /nonexistent/statelab-mbox' });
+    expect(r).toMatchObject({ reason: 'spawn-error', pid: null, error: 'no executable /nonexistent/statelab-mbox (not found in PATH, or not executable)' });
   });
 
   it('reports a signal it did not send as such', async () => {
@@ -169,7 +169,7 @@ describe('spawn failures after resolution', () => {
     writeFileSync(f, 'not a program');
     chmodSync(f, 0o644);
     const r = await startProcess([f]).done;
-    expect(r).toMatchObject({ reason: 'spawn-error', error: `command not found: ${f}` });
+    expect(r).toMatchObject({ reason: 'spawn-error', error: `no executable ${f} (not found in PATH, or not executable)` });
     rmSync(d, { recursive: true, force: true });
   });
 });
