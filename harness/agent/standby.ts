@@ -49,6 +49,11 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
       this.emitEvent('mbox-error', e);
       this.session?.reject(new ProtocolError('E_MBOX', `standby middlebox failed: ${e.detail}`));
     });
+    // Without its middlebox a standby can apply nothing: say so rather than let acks stop silently.
+    link.on('end', () => {
+      if (this.isLive) return;
+      link.emit('error', new ProtocolError('E_MBOX', 'standby middlebox closed its frame stream'));
+    });
   }
 
   /**

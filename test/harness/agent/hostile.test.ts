@@ -386,3 +386,24 @@ describe('hostile peers against the primary agent', () => {
     }
   });
 });
+
+describe('a standby whose middlebox goes away', () => {
+  it('reports it and rejects the primary with E_MBOX instead of going silent', async () => {
+    const { PassThrough } = await import('node:stream');
+    const { MboxLink } = await import('../../../harness/agent/index.js');
+    const toAgent = new PassThrough();
+    const agent = new StandbyAgent(new MboxLink(toAgent, new PassThrough()), { key: KEY, model: 'all', heartbeatMs: 1_000 });
+    const p = await agent.listen(0);
+    try {
+      const peer = await RawPeer.connect(`ws://127.0.0.1:${p}`, 'primary');
+      await peer.handshake();
+      await peer.next('resync');
+      const failed = new Promise<string>((r) => agent.once('mbox-error', (e) => r(e.message)));
+      toAgent.end();
+      expect(await failed).toBe('E_MBOX: standby middlebox closed its frame stream');
+      expect(await peer.closed).toEqual({ code: 4500, reason: 'standby middlebox failed: standby middlebox closed its frame stream' });
+    } finally {
+      await agent.close();
+    }
+  });
+});
