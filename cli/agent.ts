@@ -118,6 +118,7 @@ async function runAgent(opts: AgentCliOptions, command: string[]): Promise<numbe
       resolve(code);
     };
     agent.on('mbox-error', (e) => {
+      if (ending) return; // we are stopping the middlebox ourselves
       process.stderr.write(`statelab: middlebox link: ${e.message}\n`);
       void shutdown(2);
     });

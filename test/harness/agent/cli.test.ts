@@ -120,6 +120,7 @@ describe('statelab agent', () => {
     expect(await standby.exit).toBe(0);
     await until(() => withToken(token).length === 0, 3_000);
     expect(standby.err.some((l) => l.includes('reject'))).toBe(false);
+    expect([...standby.err, ...primary.err].filter((l) => l.startsWith('statelab: '))).toEqual([]);
   });
 
   it('crash failover: the primary is killed with SIGKILL and the standby middlebox goes live at the last applied frame', async () => {
