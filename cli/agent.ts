@@ -128,6 +128,7 @@ async function runAgent(opts: AgentCliOptions, command: string[]): Promise<numbe
       });
     }
     void mbox?.done.then(async (r) => {
+      if (ending) return; // we stopped it ourselves
       log({ level: r.exitCode === 0 ? 'info' : 'error', conn: 0, event: 'middlebox-exit', detail: `${r.reason}${r.exitCode !== null ? ` status ${r.exitCode}` : ''}${r.signal ? ` ${r.signal}` : ''}` });
       if (agent instanceof PrimaryAgent) {
         // Give the standby a moment to acknowledge what was already sent, so output up to it can commit.
