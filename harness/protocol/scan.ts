@@ -57,7 +57,7 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
     else if (kb === 0xd9) klen = be(1, 'str8 length');
     else throw new ProtocolError('E_MALFORMED', `map key at byte ${keyAt} is not a short string`, { offset: keyAt });
     need(klen, 'map key');
-    const key = Buffer.from(buf.buffer, buf.byteOffset + off, klen).toString('utf8');
+    const key = shortKey(buf, off, klen);
     off += klen;
     if (!opts.keys.has(key)) {
       throw new ProtocolError('E_MALFORMED', `unknown key ${JSON.stringify(key.slice(0, 32))} at byte ${keyAt}`, { offset: keyAt });
@@ -91,4 +91,18 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
         throw new ProtocolError('E_MALFORMED', `value at byte ${vAt} has type byte 0x${b.toString(16)}: only nil, bool, numbers, str and bin values are allowed in a flat ${what} map`, { offset: vAt });
     }
   }
+}
+
+/** Keys are short ASCII: build them without a Buffer view and a UTF-8 decode (hot path, every frame). */
+function shortKey(buf: Uint8Array, off: number, len: number): string {
+  if (len <= 16) {
+    let s = '';
+    for (let i = 0; i < len; i++) {
+      const c = buf[off + i]!;
+      if (c >= 0x80) return Buffer.from(buf.buffer, buf.byteOffset + off, len).toString('utf8');
+      s += String.fromCharCode(c);
+    }
+    return s;
+  }
+  return Buffer.from(buf.buffer, buf.byteOffset + off, len).toString('utf8');
 }

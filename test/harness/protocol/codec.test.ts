@@ -92,6 +92,8 @@ describe('envelope codec', () => {
       [Buffer.from([0xdf, 0xff, 0xff, 0xff, 0xff]), /4294967295 entries, at most 8 allowed/],
       [Buffer.from([0x81, 0xa1, 0x74, 0xdb, 0x7f, 0xff, 0xff, 0xff]), /truncated MessagePack: str\/bin body needs 2147483647 bytes/],
       [Buffer.alloc(0), /truncated MessagePack: type byte needs 1 bytes at byte 0/],
+      [raw({ 'tê': 1 }), /unknown key "tê" at byte 1/],
+      [raw({ t: 'ack', ['s'.repeat(20)]: 1 }), new RegExp(`unknown key "${'s'.repeat(20)}" at byte 7`)],
     ];
     for (const [bytes, msg] of cases) {
       expect(() => decodeEnvelope(bytes, LIMITS)).toThrow(msg);
