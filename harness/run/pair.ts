@@ -1,0 +1,261 @@
+// A primary / hot-standby pair of instrumented middleboxes with their agents
+// over a real WebSocket: replay to the primary, fail over (graceful handover
+// or SIGKILL), commit the primary's output at the marks of the last frame the
+// standby applied, and replay the rest of the trace to the standby.
+import { randomBytes } from 'node:crypto';
+import { watch, type FSWatcher } from 'node:fs';
+import { MboxLink, PrimaryAgent, StandbyAgent } from '../agent/index.js';
+import { signalGroup, startProcess, type RunRecord } from '../process/index.js';
+import type { LocalFrame, Model } from '../protocol/index.js';
+import { StatelabError } from '../errors.js';
+import type { ResolvedFailover } from './failover-spec.js';
+import { replay, type TraceFacts } from './replay.js';
+import { outputFiles, tail } from './single.js';
+import type { OutputFiles } from './outputs.js';
+import type { Launcher, ProcessTail, RunResult } from './types.js';
+
+/** What the primary's middlebox said about one exported frame (the output-commit ledger). */
+interface FrameMark {
+  pkt: number;
+  out: number[];
+  bytes: number;
+  snapshot: boolean;
+}
+
+export interface PairOptions {
+  launcher: Launcher;
+  facts: TraceFacts;
+  model: Model;
+  failover: ResolvedFailover;
+  workDir: string;
+  heartbeatMs: number;
+  missLimit: number;
+  detector: 'heartbeat' | 'controller' | 'both';
+  timeoutMs: number;
+  host: string;
+  /** Wrap a command to run it elsewhere (e.g. `ip netns exec ns`); identity by default. */
+  wrap?: { primary?: (argv: string[]) => string[]; standby?: (argv: string[]) => string[] };
+  progress?: (line: string) => void;
+}
+
+export interface PairOutcome {
+  primaryFiles: OutputFiles;
+  standbyFiles: OutputFiles;
+  /** Marks cutting the primary's output; null: the primary's whole output counts (no failover). */
+  commit: RunResult['commit'];
+  /** The standby produced output (it took over). */
+  standbyRan: boolean;
+  stateBytes: RunResult['stateBytes'];
+  frames: RunResult['frames'];
+  timings: Pick<RunResult['timings'], 'replayMs' | 'detectionMs' | 'takeoverMs' | 'resumeMs' | 'detectedBy'>;
+  processes: ProcessTail[];
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    t = setTimeout(() => reject(new StatelabError('E_PROCESS', `${what}: no progress within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, limit]).finally(() => clearTimeout(t));
+}
+
+/** Resolves at the first write to any of `files` (the standby's first output after takeover). */
+function firstOutput(files: string[]): { promise: Promise<number>; stop: () => void } {
+  const watchers: FSWatcher[] = [];
+  let stop = (): void => {};
+  const promise = new Promise<number>((resolve) => {
+    stop = () => {
+      for (const w of watchers) w.close();
+    };
+    for (const f of files) {
+      try {
+        watchers.push(
+          watch(f, () => {
+            stop();
+            resolve(performance.now());
+          }),
+        );
+      } catch {
+        // not created yet: the other file may still tell us
+      }
+    }
+  });
+  return { promise, stop };
+}
+
+export async function runPair(o: PairOptions): Promise<PairOutcome> {
+  const { launcher, facts, model, failover } = o;
+  const primaryFiles = outputFiles(o.workDir, 'primary');
+  const standbyFiles = outputFiles(o.workDir, 'standby');
+  const pc = launcher.command('primary', '-', primaryFiles, model);
+  const sc = launcher.command('standby', '-', standbyFiles, model);
+  const env = { ...process.env, SA_OUTPUTS: `${primaryFiles.log}:${primaryFiles.pcap}` };
+  const wrapP = o.wrap?.primary ?? ((a: string[]) => a);
+  const wrapS = o.wrap?.standby ?? ((a: string[]) => a);
+  const primary = startProcess(wrapP(pc.argv), { cwd: pc.cwd, env, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
+  const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
+  const key = randomBytes(32);
+  const agentOpts = { key, model, heartbeatMs: o.heartbeatMs, missLimit: o.missLimit };
+  const pLink = MboxLink.fromSubprocess(primary);
+  const sLink = MboxLink.fromSubprocess(standby);
+  const pAgent = new PrimaryAgent(pLink, agentOpts);
+  const sAgent = new StandbyAgent(sLink, agentOpts);
+  const errors: string[] = [];
+  pAgent.on('mbox-error', (e) => errors.push(`primary link: ${e.message}`));
+  sAgent.on('mbox-error', (e) => errors.push(`standby link: ${e.message}`));
+
+  // The ledger: seq → packet and output marks, from the primary middlebox's own frames.
+  const ledger = new Map<number, FrameMark>();
+  const perPacket: number[] = [];
+  let exported = 0;
+  let snapshots = 0;
+  let lastPkt = -1;
+  let lastSeq = -1;
+  const seen: Array<(f: FrameMark, seq: number) => void> = [];
+  pLink.on('frame', (f: LocalFrame) => {
+    if (f.t !== 'state' && f.t !== 'snapshot') return;
+    const out = (f as { out?: number[] }).out ?? [];
+    const m: FrameMark = { pkt: f.pkt, out: [...out], bytes: f.payload.length, snapshot: f.t === 'snapshot' };
+    ledger.set(f.seq, m);
+    if (f.t === 'state') {
+      exported++;
+      perPacket[f.pkt] = (perPacket[f.pkt] ?? 0) + f.payload.length;
+      lastPkt = f.pkt;
+      lastSeq = f.seq;
+    } else snapshots++;
+    for (const s of seen) s(m, f.seq);
+  });
+
+  const timings: PairOutcome['timings'] = { replayMs: 0, detectionMs: null, takeoverMs: null, resumeMs: null, detectedBy: null };
+  const abort = new AbortController();
+  let primaryRec: RunRecord | null = null;
+  let standbyRec: RunRecord | null = null;
+  let commit: RunResult['commit'] = null;
+  let standbyRan = false;
+  const t0 = performance.now();
+  try {
+    // Connect and wait for the standby to hold the primary's initial snapshot.
+    const port = await sAgent.listen(0, o.host);
+    const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
+    pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);
+    await withTimeout(Promise.race([synced, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')))]), 10_000, 'standby synchronisation');
+    o.progress?.('pair synchronised; replaying');
+
+    const markOf = (seq: number): FrameMark => {
+      const m = ledger.get(seq);
+      if (!m) throw new StatelabError('E_PROCESS', `the standby applied seq ${seq}, which the primary never exported`);
+      return m;
+    };
+    const resumeAfter = (seq: number, m: FrameMark): number => (seq === 0 || (m.snapshot && lastSeq < 0) ? 0 : m.pkt + 1);
+    const startStandby = async (from: number): Promise<void> => {
+      const watchOut = firstOutput([standbyFiles.log, standbyFiles.pcap]);
+      standbyRan = true;
+      // Its own replay, never the primary's (aborted at a crash).
+      const fed = standby.stdin ? replay(facts, standby.stdin, { from }) : Promise.resolve(0);
+      const first = await Promise.race([watchOut.promise, standby.done.then(() => null)]);
+      watchOut.stop();
+      await fed;
+      if (first !== null && failedAt !== null) timings.resumeMs = first - failedAt;
+    };
+    /** When the failover began: the kill, or the start of the graceful handover. */
+    let failedAt: number | null = null;
+
+    if (failover.kind === 'none') {
+      const tr = performance.now();
+      if (primary.stdin) await replay(facts, primary.stdin);
+      primaryRec = await primary.done;
+      timings.replayMs = performance.now() - tr;
+    } else if (failover.kind === 'graceful') {
+      const k = failover.at;
+      const tr = performance.now();
+      // The paper's experiment: packets 0..K-1 to the primary, then hand over.
+      const ready = new Promise<void>((resolve) => {
+        const check = (): void => {
+          if (k === 0 || (lastPkt >= k - 1 && pAgent.lastAckedSeq >= lastSeq)) resolve();
+        };
+        seen.push(check);
+        pAgent.on('ack', check);
+        check();
+      });
+      if (primary.stdin) await replay(facts, primary.stdin, { to: k });
+      await withTimeout(ready, o.timeoutMs, `graceful failover at packet ${k}`);
+      timings.replayMs = performance.now() - tr;
+      const th = performance.now();
+      failedAt = th;
+      const seq = await withTimeout(pAgent.takeover(), 5_000, 'graceful takeover');
+      timings.takeoverMs = performance.now() - th;
+      const m = markOf(seq);
+      commit = { seq, pkt: seq === 0 ? -1 : m.pkt, marks: m.out, resumedAt: resumeAfter(seq, m) };
+      o.progress?.(`graceful takeover at seq ${seq}; standby continues from packet ${commit.resumedAt}`);
+      await startStandby(commit.resumedAt);
+      primaryRec = await primary.done;
+    } else {
+      const k = failover.at;
+      const tr = performance.now();
+      let killedAt = 0;
+      const killed = new Promise<void>((resolve) => {
+        seen.push((m) => {
+          if (!m.snapshot && m.pkt >= k && killedAt === 0) {
+            // kill -9 right after the primary processed packet K, frames still in flight
+            killedAt = performance.now();
+            if (primary.pid !== null) signalGroup(primary.pid, 'SIGKILL');
+            abort.abort();
+            resolve();
+          }
+        });
+      });
+      const fed = primary.stdin ? replay(facts, primary.stdin, { signal: abort.signal }) : Promise.resolve(0);
+      await withTimeout(Promise.race([killed, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', `primary ended before packet ${k}`)))]), o.timeoutMs, `crash at packet ${k}`);
+      await fed.catch(() => 0);
+      timings.replayMs = killedAt - tr;
+      failedAt = killedAt;
+      // Detection: the standby's heartbeat detector, the controller's view of the process, or both.
+      const detected = new Promise<'heartbeat' | 'controller'>((resolve) => {
+        if (o.detector !== 'controller') sAgent.once('peer-dead', () => resolve('heartbeat'));
+        if (o.detector !== 'heartbeat') void primary.done.then(() => resolve('controller'));
+      });
+      timings.detectedBy = await withTimeout(detected, 10_000, 'failure detection');
+      const td = performance.now();
+      timings.detectionMs = td - killedAt;
+      const seq = await withTimeout(sAgent.takeover(), 5_000, 'crash takeover');
+      timings.takeoverMs = performance.now() - td;
+      const m = markOf(seq);
+      commit = { seq, pkt: seq === 0 ? -1 : m.pkt, marks: m.out, resumedAt: resumeAfter(seq, m) };
+      o.progress?.(`crash at packet ${k}: standby applied seq ${seq} (packet ${commit.pkt}); replaying from packet ${commit.resumedAt}`);
+      await startStandby(commit.resumedAt);
+      primaryRec = await primary.done;
+    }
+
+    if (standbyRan) standbyRec = await withTimeout(standby.done, o.timeoutMs, 'standby run');
+    if (commit && commit.marks.length < 2) {
+      throw new StatelabError('E_PROCESS', `the primary middlebox's frames carry no output-commit marks ("out" for log and packet output; got ${commit.marks.length}): is SA_OUTPUTS honoured?`);
+    }
+    if (errors.length > 0 && failover.kind !== 'crash') throw new StatelabError('E_PROCESS', errors.join('; '));
+  } finally {
+    abort.abort();
+    await Promise.allSettled([pAgent.close('run over'), sAgent.close('run over')]);
+    if (!primaryRec) primaryRec = await primary.terminate();
+    if (!standbyRec) standbyRec = await standby.terminate();
+  }
+  const stateTotal = perPacket.reduce((a, b) => a + (b ?? 0), 0);
+  const counted = perPacket.filter((x) => x !== undefined).length;
+  return {
+    primaryFiles,
+    standbyFiles,
+    commit,
+    standbyRan,
+    stateBytes: { total: stateTotal, perPacketMean: counted === 0 ? 0 : stateTotal / counted, perPacket: Array.from(perPacket, (x) => x ?? 0) },
+    frames: {
+      exported,
+      sent: pAgent.sent,
+      acked: pAgent.lastAckedSeq,
+      applied: sAgent.lastApplied,
+      dropped: pAgent.dropped,
+      discarded: sAgent.discarded,
+      snapshots,
+    },
+    timings: { ...timings, replayMs: timings.replayMs || performance.now() - t0 },
+    processes: [tail('primary', primary, primaryRec), tail('standby', standby, standbyRec)],
+  };
+}
+

@@ -1,0 +1,63 @@
+// Types of the run controller: how to launch a middlebox in each role, what a
+// run is asked to do, and the run record (`statelab run --json`).
+import type { Model } from '../protocol/index.js';
+import type { Difference } from './equivalence.js';
+import type { ResolvedFailover } from './failover-spec.js';
+import type { OutputFiles } from './outputs.js';
+import type { TraceFacts } from './replay.js';
+
+export type Role = 'single' | 'primary' | 'standby';
+
+/** How to start the middlebox in a role, writing its outputs to `files`; input is `-r <input>`. */
+export interface Launcher {
+  name: string;
+  /** True when primary/standby speak the fd 3/4 frame stream (an instrumented build). */
+  instrumented: boolean;
+  command(role: Role, input: string, files: OutputFiles, model: Model): { argv: string[]; cwd: string };
+}
+
+export interface RunOptions {
+  launcher: Launcher;
+  trace: string;
+  model: Model;
+  failover: ResolvedFailover;
+  /** Folder for outputs (kept when the caller asks; else a temp folder removed at the end). */
+  workDir: string;
+  heartbeatMs?: number;
+  missLimit?: number;
+  /** Who may declare the primary dead in a crash: the standby's heartbeats, the controller (process exit), or both. */
+  detector?: 'heartbeat' | 'controller' | 'both';
+  /** Whole-run limit; processes are killed past it. */
+  timeoutMs?: number;
+  /** Loopback host for the agents' WebSocket (or a namespace address with --live). */
+  host?: string;
+  /** Progress lines for long runs. */
+  progress?: (line: string) => void;
+}
+
+export interface ProcessTail {
+  role: Role;
+  command: string[];
+  exit: string;
+  stderrTail: string;
+}
+
+export interface RunResult {
+  middlebox: string;
+  trace: string;
+  equivalent: boolean;
+  firstDifference: Difference | null;
+  packets: number;
+  failover: ResolvedFailover['kind'];
+  failoverAt: number | null;
+  model: Model;
+  instrumented: boolean;
+  /** The standby's last applied seq at takeover and the packet it covers; replay resumed after it. */
+  commit: { seq: number; pkt: number; marks: number[]; resumedAt: number } | null;
+  stateBytes: { total: number; perPacketMean: number; perPacket: number[] };
+  frames: { exported: number; sent: number; acked: number; applied: number; dropped: number; discarded: number; snapshots: number };
+  timings: { totalMs: number; replayMs: number; singleMs: number; detectionMs: number | null; takeoverMs: number | null; resumeMs: number | null; detectedBy: 'heartbeat' | 'controller' | null };
+  output: { singleLines: number; singlePackets: number; primaryLines: number; primaryPackets: number; standbyLines: number; standbyPackets: number };
+  skipped: TraceFacts['skipped'];
+  processes: ProcessTail[];
+}
