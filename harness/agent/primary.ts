@@ -14,6 +14,8 @@ export interface PrimaryEvents {
   resync: [string];
   /** The middlebox link failed. */
   'mbox-error': [ProtocolError];
+  /** The middlebox exported a frame (whether or not a standby receives it), with its output marks. */
+  frame: [{ t: 'state' | 'snapshot'; seq: number; pkt: number; out: readonly number[] }];
 }
 
 /**
@@ -149,6 +151,7 @@ export class PrimaryAgent extends AgentBase<PrimaryState, PrimaryEvents> {
       this.link.emit('error', new ProtocolError('E_MBOX', `primary middlebox sent a ${f.t} frame`));
       return;
     }
+    this.emit('frame', { t: f.t, seq: f.seq, pkt: f.pkt, out: f.out ?? [] });
     const c = this.active;
     // Before the standby's resync, and with no standby, frames are dropped: the snapshot that follows covers them.
     if (!c || !c.canSend(f.t)) {

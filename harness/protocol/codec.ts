@@ -7,7 +7,7 @@ import { ProtocolError } from './errors.js';
 import { scanFlatMap } from './scan.js';
 // A codec without msgpack-lite's preset extensions: no Date/Error/RegExp objects from the wire.
 import { codec, encodeMsgpack } from './msgpack.js';
-import { ENVELOPE_KEYS, validateEnvelope } from './validate.js';
+import { ARRAY_KEYS, ENVELOPE_KEYS, validateEnvelope } from './validate.js';
 
 
 export interface CodecLimits {
@@ -30,7 +30,7 @@ export function decodeEnvelope(bytes: Uint8Array, limits: CodecLimits = DEFAULT_
   if (bytes.length > maxFrameBytes(limits)) {
     throw new ProtocolError('E_TOO_LARGE', `frame of ${bytes.length} bytes exceeds ${maxFrameBytes(limits)}`);
   }
-  scanFlatMap(bytes, { keys: ENVELOPE_KEYS, maxEntries: 8 });
+  scanFlatMap(bytes, { keys: ENVELOPE_KEYS, maxEntries: 8, uintArrays: ARRAY_KEYS });
   let value: unknown;
   try {
     value = msgpack.decode(Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), { codec });

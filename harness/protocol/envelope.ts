@@ -26,6 +26,8 @@ export interface State {
   pkt: number;
   model: Model;
   payload: Buffer;
+  /** Cumulative byte sizes of the primary middlebox's output files after this packet. */
+  out?: number[];
 }
 
 /** Full state as of sequence number `seq`; the next state frame is seq + 1. */
@@ -35,6 +37,7 @@ export interface Snapshot {
   pkt: number;
   model: Model;
   payload: Buffer;
+  out?: number[];
 }
 
 /** The standby process has applied every frame up to and including `seq`. */

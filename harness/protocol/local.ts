@@ -4,7 +4,8 @@
 import msgpack from 'msgpack-lite';
 import { DEFAULT_MAX_PAYLOAD_BYTES, ENVELOPE_OVERHEAD_BYTES, LOCAL_LENGTH_BYTES, MAX_SEQ, MODELS, type Model } from './constants.js';
 import { ProtocolError } from './errors.js';
-import { scanFlatMap } from './scan.js';
+import { MAX_ARRAY_ENTRIES, scanFlatMap } from './scan.js';
+import { ARRAY_KEYS } from './validate.js';
 import { codec, encodeMsgpack } from './msgpack.js';
 
 
@@ -15,6 +16,8 @@ export interface LocalState {
   pkt: number;
   model: Model;
   payload: Buffer;
+  /** Cumulative byte sizes of the files named in SA_OUTPUTS after this packet (output commit). */
+  out?: number[];
 }
 /** Standby middlebox → agent: frame `seq` has been imported (ack may now be sent). */
 export interface LocalApplied {
@@ -47,7 +50,7 @@ const LOCAL_FIELDS: Record<LocalType, readonly string[]> = {
   'snapshot-request': [],
   takeover: ['seq'],
 };
-const LOCAL_KEYS = new Set(['t', 'seq', 'pkt', 'model', 'payload']);
+const LOCAL_KEYS = new Set(['t', 'seq', 'pkt', 'model', 'payload', 'out']);
 
 export function encodeLocal(frame: LocalFrame): Buffer {
   return frameLocalBody(encodeMsgpack(frame));
@@ -67,7 +70,7 @@ export function frameLocalBody(body: Buffer): Buffer {
 
 /** Decode and validate one local frame body (without its length prefix). */
 export function decodeLocal(body: Buffer, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): LocalFrame {
-  scanFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 5, what: 'local frame' });
+  scanFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 6, what: 'local frame', uintArrays: ARRAY_KEYS });
   let v: Record<string, unknown>;
   try {
     v = msgpack.decode(body, { codec }) as Record<string, unknown>;
@@ -79,8 +82,16 @@ export function decodeLocal(body: Buffer, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_
     throw new ProtocolError('E_MALFORMED', `unknown local frame type ${JSON.stringify(String(t).slice(0, 32))}`);
   }
   const fields = LOCAL_FIELDS[t as LocalType];
+  const outAllowed = t === 'state' || t === 'snapshot';
   for (const k of Object.keys(v)) {
+    if (k === 'out' && outAllowed) continue;
     if (k !== 't' && !fields.includes(k)) throw new ProtocolError('E_INVALID_FIELD', `local ${t} frame has unknown field ${k}`);
+  }
+  if (v.out !== undefined) {
+    const out = v.out;
+    if (!Array.isArray(out) || out.length > MAX_ARRAY_ENTRIES || !out.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x >= 0)) {
+      throw new ProtocolError('E_INVALID_FIELD', `local ${t}.out must be an array of at most ${MAX_ARRAY_ENTRIES} integers in [0, 2^53-1]`);
+    }
   }
   for (const k of fields) {
     const x = v[k];

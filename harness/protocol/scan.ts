@@ -10,7 +10,12 @@ export interface ScanOptions {
   maxEntries: number;
   /** What the bytes are, for messages ("envelope", "local frame"). */
   what?: string;
+  /** Keys whose value may instead be a short array of unsigned integers (output marks). */
+  uintArrays?: ReadonlySet<string>;
 }
+
+/** Most elements an array value may have. */
+export const MAX_ARRAY_ENTRIES = 16;
 
 /** Throws ProtocolError(E_MALFORMED) with the byte offset of the first problem. */
 export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
@@ -64,10 +69,32 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
     }
     if (seen.has(key)) throw new ProtocolError('E_MALFORMED', `duplicate key ${JSON.stringify(key)} at byte ${keyAt}`, { offset: keyAt });
     seen.add(key);
-    scanScalar();
+    if (opts.uintArrays?.has(key) && isArrayHead(buf[off])) scanUintArray();
+    else scanScalar();
   }
   if (off !== buf.length) {
     throw new ProtocolError('E_MALFORMED', `${buf.length - off} trailing bytes after the ${what} at byte ${off}`, { offset: off });
+  }
+
+  function scanUintArray(): void {
+    const aAt = off;
+    const h = u8();
+    const n = h === 0xdc ? be(2, 'array16 length') : h & 0x0f;
+    if (n > MAX_ARRAY_ENTRIES) {
+      throw new ProtocolError('E_MALFORMED', `array at byte ${aAt} has ${n} elements, at most ${MAX_ARRAY_ENTRIES} allowed`, { offset: aAt });
+    }
+    for (let i = 0; i < n; i++) {
+      const eAt = off;
+      const b = u8();
+      if (b <= 0x7f) continue;
+      if (b === 0xcc) skip(1, 'uint8');
+      else if (b === 0xcd) skip(2, 'uint16');
+      else if (b === 0xce) skip(4, 'uint32');
+      else if (b === 0xcf) skip(8, 'uint64');
+      // msgpack-lite writes integers above 2^32 as float64; validation checks they are integral.
+      else if (b === 0xcb) skip(8, 'float64');
+      else throw new ProtocolError('E_MALFORMED', `array element at byte ${eAt} has type byte 0x${b.toString(16)}: only unsigned integers are allowed`, { offset: eAt });
+    }
   }
 
   function scanScalar(): void {
@@ -91,6 +118,10 @@ export function scanFlatMap(buf: Uint8Array, opts: ScanOptions): void {
         throw new ProtocolError('E_MALFORMED', `value at byte ${vAt} has type byte 0x${b.toString(16)}: only nil, bool, numbers, str and bin values are allowed in a flat ${what} map`, { offset: vAt });
     }
   }
+}
+
+function isArrayHead(b: number | undefined): boolean {
+  return b !== undefined && ((b >= 0x90 && b <= 0x9f) || b === 0xdc);
 }
 
 /** Keys are short ASCII: build them without a Buffer view and a UTF-8 decode (hot path, every frame). */

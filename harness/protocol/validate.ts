@@ -14,6 +14,7 @@ import {
 import { isProtocolErrorCode } from './codes.js';
 import type { Envelope } from './envelope.js';
 import { ProtocolError } from './errors.js';
+import { MAX_ARRAY_ENTRIES } from './scan.js';
 
 type FieldCheck = (value: unknown, limits: ValidateLimits) => string | null;
 
@@ -43,6 +44,10 @@ const reasonText: FieldCheck = (v) =>
   typeof v === 'string' && Buffer.byteLength(v, 'utf8') <= MAX_REASON_BYTES
     ? null
     : `must be a string of at most ${MAX_REASON_BYTES} bytes`;
+const outMarks: FieldCheck = (v) =>
+  Array.isArray(v) && v.length <= MAX_ARRAY_ENTRIES && v.every((x) => uint(x, { maxPayloadBytes: 0 }) === null)
+    ? null
+    : `must be an array of at most ${MAX_ARRAY_ENTRIES} integers in [0, 2^53-1]`;
 const errorCode: FieldCheck = (v) => (isProtocolErrorCode(v) ? null : 'must be a known protocol error code');
 
 /** Per frame kind, its fields (besides `t`) and their checks. */
@@ -59,10 +64,23 @@ export const ENVELOPE_FIELDS: { readonly [K in FrameType]: Readonly<Record<strin
   error: { code: errorCode, reason: reasonText },
 };
 
+/**
+ * Optional fields: `out` on state/snapshot carries the primary middlebox's
+ * cumulative output sizes after the packet (output commit, harness/run).
+ */
+export const OPTIONAL_FIELDS: { readonly [K in FrameType]?: Readonly<Record<string, FieldCheck>> } = {
+  state: { out: outMarks },
+  snapshot: { out: outMarks },
+};
+
+/** Keys whose values are arrays (all others are scalars, str or bin). */
+export const ARRAY_KEYS: ReadonlySet<string> = new Set(['out']);
+
 /** Every key any envelope may carry (the byte scanner rejects others before decoding). */
 export const ENVELOPE_KEYS: ReadonlySet<string> = new Set([
   't',
   ...Object.values(ENVELOPE_FIELDS).flatMap((f) => Object.keys(f)),
+  ...ARRAY_KEYS,
 ]);
 
 export function isFrameType(s: unknown): s is FrameType {
@@ -80,10 +98,17 @@ export function validateEnvelope(value: unknown, limits: ValidateLimits): Envelo
     throw new ProtocolError('E_MALFORMED', `unknown frame type ${JSON.stringify(typeof t === 'string' ? t.slice(0, 32) : typeof t)}`);
   }
   const fields = ENVELOPE_FIELDS[t];
+  const optional = OPTIONAL_FIELDS[t] ?? {};
+  const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
   for (const key of Object.keys(obj)) {
-    if (key !== 't' && !Object.prototype.hasOwnProperty.call(fields, key)) {
+    if (key !== 't' && !has(fields, key) && !has(optional, key)) {
       throw new ProtocolError('E_INVALID_FIELD', `${t} frame has unknown field ${JSON.stringify(key.slice(0, 32))}`);
     }
+  }
+  for (const [key, check] of Object.entries(optional)) {
+    if (!has(obj, key)) continue;
+    const problem = check(obj[key], limits);
+    if (problem !== null) throw new ProtocolError('E_INVALID_FIELD', `${t}.${key} ${problem}`);
   }
   for (const [key, check] of Object.entries(fields)) {
     if (!Object.prototype.hasOwnProperty.call(obj, key)) {
