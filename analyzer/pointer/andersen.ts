@@ -1,7 +1,7 @@
 // Andersen's inclusion-based analysis: difference propagation over copy edges, one method
 // per constraint kind (processAddr/Copy/Load/Store/Gep/Call), lazy online cycle detection.
 import type { TypeId } from '../ir/types.js';
-import { ConstraintGraph, type CallSite, type Complex, type NodeId } from './graph.js';
+import { ConstraintGraph, type CallSite, type Complex, type ContentCopy, type NodeId } from './graph.js';
 import type { ObjectTable } from './objects.js';
 import { WorklistSolver } from './solver.js';
 import type { ObjId } from './types.js';
@@ -74,6 +74,34 @@ export class Andersen extends WorklistSolver {
     this.readWhole(src, this.objNode(dst));
   }
 
+  /** memcpy(dst, src, n): the objects dst points to receive the contents of those src points to. */
+  contentCopy(dst: NodeId, src: NodeId): void {
+    const pair: ContentCopy = { dst, src, pairs: 0, coarse: false };
+    this.addComplex(dst, { k: 'cpy', side: 'dst', pair });
+    this.addComplex(src, { k: 'cpy', side: 'src', pair });
+  }
+
+  /** Pairs per memcpy site before falling back to a whole-object copy (linear, coarser). */
+  static readonly MAX_COPY_PAIRS = 4096;
+
+  protected processContentCopy(side: 'dst' | 'src', pair: ContentCopy, o: ObjId): void {
+    if (pair.coarse) return;
+    const others = this.graph.pts[this.graph.find(side === 'dst' ? pair.src : pair.dst)]!;
+    pair.pairs += others.size;
+    if (pair.pairs > Andersen.MAX_COPY_PAIRS) {
+      pair.coarse = true;
+      const t = this.newNode();
+      this.addComplex(pair.src, { k: 'load', dst: t });
+      this.addComplex(pair.dst, { k: 'store', src: t });
+      return;
+    }
+    for (const x of [...others]) {
+      const [s, d] = side === 'dst' ? [x, o] : [o, x];
+      const ts = this.objects.typeOf(s);
+      this.copyObjects(s, d, ts !== undefined && this.objects.kids(s) ? ts : undefined);
+    }
+  }
+
   /** dst ⊇ every location inside object o (a read of the whole object at unknown offsets). */
   readWhole(o: ObjId, dst: NodeId): void {
     for (const x of this.objects.subtree(o)) this.addCopyEdge(this.objNode(x), dst);
@@ -143,6 +171,7 @@ export class Andersen extends WorklistSolver {
       case 'store': this.processStore(c, o); break;
       case 'gep': this.processGep(c, o); break;
       case 'call': this.processCall(c.site, o); break;
+      case 'cpy': this.processContentCopy(c.side, c.pair, o); break;
     }
   }
 

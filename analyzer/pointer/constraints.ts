@@ -252,6 +252,12 @@ export class ConstraintBuilder implements CallLinker {
     for (const [d, src] of m.copies ?? []) {
       const from = this.argOf(site, src);
       if (from === undefined) continue;
+      if (d !== 'ret' && this.fs) {
+        // field-sensitive: copy member to member between each pair of same-layout objects
+        const to = this.argOf(site, d);
+        if (to !== undefined) s.contentCopy(to, from);
+        continue;
+      }
       const t = s.newNode();
       s.addComplex(from, { k: 'load', dst: t });
       if (d === 'ret') { if (fresh !== undefined) s.processCopy(t, s.objNode(fresh)); }

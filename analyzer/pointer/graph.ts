@@ -15,6 +15,14 @@ export interface CallSite {
   kind: 'icall' | 'callback';
 }
 
+export interface ContentCopy {
+  dst: NodeId;
+  src: NodeId;
+  pairs: number;
+  /** Too many pairs: replaced by one whole-object copy through a temporary node. */
+  coarse: boolean;
+}
+
 export type Complex =
   /** dst ⊇ *n ; `agg` set when a whole struct is moved (field-wise when layouts match). */
   | { k: 'load'; dst: NodeId; agg?: TypeId; dstObj?: ObjId }
@@ -22,6 +30,11 @@ export type Complex =
   | { k: 'store'; src: NodeId; agg?: TypeId; srcObj?: ObjId }
   /** dst ∋ &o->field (field) or o itself (index: pointer arithmetic stays in the object). */
   | { k: 'gep'; dst: NodeId; field?: { index: number; aggregate: TypeId } }
+  /**
+   * memcpy(*dst, *src): n is one of the two pointers; `pair` is shared by both constraints.
+   * Each (src object, dst object) pair is copied member-wise when the layouts match.
+   */
+  | { k: 'cpy'; side: 'dst' | 'src'; pair: ContentCopy }
   /** n holds function pointers to call at `site`. */
   | { k: 'call'; site: CallSite };
 

@@ -1,4 +1,4 @@
-// memcpy of a whole struct carries its pointer members along.
+// memcpy of a whole struct carries its pointer members along, member to member.  @exact-fs
 #include <string.h>
 int a, b;
 struct pair { int *x; int *y; };
