@@ -1,0 +1,25 @@
+/* sa_hooks.h — the few declarations an instrumented source needs before its
+ * own code: the mark macro and the receive wrappers. No includes, so it can
+ * open a file ahead of the file's own feature-test macros. */
+#ifndef STATELAB_SA_HOOKS_H
+#define STATELAB_SA_HOOKS_H
+
+struct pcap;
+struct pcap_pkthdr;
+extern unsigned char sa_bits[];
+extern unsigned long sa_marks_executed;
+/* Set an updated bit (paper §5.2) and count it for the marks-per-packet report. */
+#define SA_MARK(k) (sa_bits[(k)] = 1, sa_marks_executed++)
+
+const unsigned char *sa_pcap_next(struct pcap *p, struct pcap_pkthdr *h);
+int sa_pcap_next_ex(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);
+int sa_pcap_loop(struct pcap *p, int cnt,
+                 void (*cb)(unsigned char *, const struct pcap_pkthdr *, const unsigned char *),
+                 unsigned char *user);
+int sa_pcap_dispatch(struct pcap *p, int cnt,
+                     void (*cb)(unsigned char *, const struct pcap_pkthdr *, const unsigned char *),
+                     unsigned char *user);
+/* Ends the packet in flight (export, or nothing); called at loop exit. */
+void sa_end_packet(void);
+
+#endif

@@ -1,0 +1,470 @@
+/* sa_objects.c — object identity for state transfer: the allocator's size
+ * table (malloc/calloc/realloc/free/strdup wrapped with ld --wrap), the
+ * address → id map of an encoding and the id → address map of a decoding,
+ * plus the type-checked MessagePack readers the generated importers use. */
+#define _GNU_SOURCE
+#include "sa_internal.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- hash map */
+/* Open addressing, linear probing, keys are addresses (0 = empty, 1 = deleted). */
+#define SA_DELETED ((uintptr_t)1)
+
+static uint64_t mix(uintptr_t k) {
+  uint64_t x = (uint64_t)k;
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return x;
+}
+
+void sa_map_init(struct sa_map *m) {
+  m->cap = 1024;
+  m->used = m->live = 0;
+  m->slots = __real_calloc(m->cap, sizeof *m->slots);
+  if (m->slots == NULL) sa_fail(NULL, "out of memory");
+}
+
+void sa_map_free(struct sa_map *m) {
+  __real_free(m->slots);
+  m->slots = NULL;
+}
+
+void sa_map_clear(struct sa_map *m) {
+  memset(m->slots, 0, m->cap * sizeof *m->slots);
+  m->used = m->live = 0;
+}
+
+static struct sa_slot *find(const struct sa_map *m, uintptr_t k) {
+  size_t i = mix(k) & (m->cap - 1);
+  for (;;) {
+    struct sa_slot *s = &m->slots[i];
+    if (s->key == k || s->key == 0) return s;
+    i = (i + 1) & (m->cap - 1);
+  }
+}
+
+struct sa_slot *sa_map_get(const struct sa_map *m, uintptr_t k) {
+  struct sa_slot *s = find(m, k);
+  return s->key == k ? s : NULL;
+}
+
+static void grow(struct sa_map *m) {
+  struct sa_slot *old = m->slots;
+  size_t oldcap = m->cap;
+  m->cap = m->live * 4 > oldcap ? oldcap * 2 : oldcap;
+  m->slots = __real_calloc(m->cap, sizeof *m->slots);
+  if (m->slots == NULL) sa_fail(NULL, "out of memory");
+  m->used = m->live = 0;
+  for (size_t i = 0; i < oldcap; i++)
+    if (old[i].key > SA_DELETED) *sa_map_put(m, old[i].key) = old[i];
+  __real_free(old);
+}
+
+struct sa_slot *sa_map_put(struct sa_map *m, uintptr_t k) {
+  if ((m->used + 1) * 2 > m->cap) grow(m);
+  size_t i = mix(k) & (m->cap - 1);
+  struct sa_slot *tomb = NULL;
+  for (;;) {
+    struct sa_slot *s = &m->slots[i];
+    if (s->key == k) return s;
+    if (s->key == SA_DELETED && tomb == NULL) tomb = s;
+    if (s->key == 0) {
+      if (tomb != NULL) s = tomb;
+      else m->used++;
+      m->live++;
+      memset(s, 0, sizeof *s);
+      s->key = k;
+      return s;
+    }
+    i = (i + 1) & (m->cap - 1);
+  }
+}
+
+void sa_map_del(struct sa_map *m, uintptr_t k) {
+  struct sa_slot *s = sa_map_get(m, k);
+  if (s == NULL) return;
+  s->key = SA_DELETED;
+  m->live--;
+}
+
+/* ---------------------------------------------------------------- allocator */
+/* Sizes of live heap blocks, recorded only when state transfer is on, so that
+ * `--sa-mode off` pays one predictable branch per allocation. */
+struct sa_map sa_heap;
+int sa_tracking;
+static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void *__real_malloc(size_t n);
+void *__real_calloc(size_t n, size_t s);
+void *__real_realloc(void *p, size_t n);
+void __real_free(void *p);
+char *__real_strdup(const char *s);
+
+static void record(void *p, size_t n, int imported) {
+  if (p == NULL) return;
+  pthread_mutex_lock(&heap_lock);
+  struct sa_slot *s = sa_map_put(&sa_heap, (uintptr_t)p);
+  s->val = n;
+  s->flag = imported;
+  pthread_mutex_unlock(&heap_lock);
+}
+
+static void forget(void *p) {
+  if (p == NULL) return;
+  pthread_mutex_lock(&heap_lock);
+  sa_map_del(&sa_heap, (uintptr_t)p);
+  pthread_mutex_unlock(&heap_lock);
+}
+
+void *__wrap_malloc(size_t n) {
+  void *p = __real_malloc(n);
+  if (sa_tracking) record(p, n, 0);
+  return p;
+}
+
+void *__wrap_calloc(size_t n, size_t s) {
+  void *p = __real_calloc(n, s);
+  if (sa_tracking) record(p, n * s, 0);
+  return p;
+}
+
+void *__wrap_realloc(void *old, size_t n) {
+  void *p = __real_realloc(old, n);
+  if (sa_tracking && (p != NULL || n == 0)) {
+    forget(old);
+    record(p, n, 0);
+  }
+  return p;
+}
+
+void __wrap_free(void *p) {
+  if (sa_tracking) forget(p);
+  __real_free(p);
+}
+
+char *__wrap_strdup(const char *s) {
+  char *p = __real_strdup(s);
+  if (sa_tracking && p != NULL) record(p, strlen(p) + 1, 0);
+  return p;
+}
+
+/* A block the importer creates (zeroed; flagged so the collector may free it). */
+void *sa_alloc_imported(size_t n) {
+  void *p = __real_calloc(n ? n : 1, 1);
+  if (p == NULL) sa_fail(NULL, "out of memory importing state");
+  record(p, n, 1);
+  return p;
+}
+
+/* Frees imported blocks the last encoding did not reach (they belonged to
+ * variables a later frame replaced). Only imported blocks are candidates:
+ * nothing else can point at them, because imports install only into the
+ * updateable variables the encoding walks. */
+void sa_collect(const struct sa_map *reached) {
+  size_t n = 0;
+  void **dead = NULL;
+  for (size_t i = 0; i < sa_heap.cap; i++) {
+    struct sa_slot *s = &sa_heap.slots[i];
+    if (s->key > SA_DELETED && s->flag && sa_map_get(reached, s->key) == NULL) {
+      if ((n & (n - 1)) == 0) {
+        dead = __real_realloc(dead, (n ? n * 2 : 1) * sizeof *dead);
+        if (dead == NULL) sa_fail(NULL, "out of memory");
+      }
+      dead[n++] = (void *)s->key;
+    }
+  }
+  for (size_t i = 0; i < n; i++) {
+    sa_map_del(&sa_heap, (uintptr_t)dead[i]);
+    __real_free(dead[i]);
+  }
+  __real_free(dead);
+}
+
+size_t sa_imported_live(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < sa_heap.cap; i++)
+    if (sa_heap.slots[i].key > SA_DELETED && sa_heap.slots[i].flag) n++;
+  return n;
+}
+
+/* ---------------------------------------------------------------- errors */
+void sa_fail(const char *var, const char *fmt, ...) {
+  va_list ap;
+  fflush(NULL);
+  fputs("statelab runtime: ", stderr);
+  if (var != NULL) fprintf(stderr, "variable %s: ", var);
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+  _exit(2);
+}
+
+/* ---------------------------------------------------------------- encoder */
+void sa_enc_init(sa_enc *e) {
+  msgpack_sbuffer_init(&e->buf);
+  msgpack_sbuffer_init(&e->objbuf);
+  msgpack_packer_init(&e->vpk, &e->buf, msgpack_sbuffer_write);
+  msgpack_packer_init(&e->opk, &e->objbuf, msgpack_sbuffer_write);
+  e->pk = e->vpk;
+  sa_map_init(&e->ids);
+  e->queue = NULL;
+  e->nqueue = e->capqueue = 0;
+  e->var = NULL;
+}
+
+void sa_enc_reset(sa_enc *e) {
+  msgpack_sbuffer_clear(&e->buf);
+  msgpack_sbuffer_clear(&e->objbuf);
+  e->pk = e->vpk;
+  sa_map_clear(&e->ids);
+  e->nqueue = 0;
+}
+
+void sa_enc_destroy(sa_enc *e) {
+  msgpack_sbuffer_destroy(&e->buf);
+  msgpack_sbuffer_destroy(&e->objbuf);
+  sa_map_free(&e->ids);
+  __real_free(e->queue);
+}
+
+void sa_enc_begin_var(sa_enc *e, const char *name) {
+  e->var = name;
+  msgpack_pack_str(&e->pk, strlen(name));
+  msgpack_pack_str_body(&e->pk, name, strlen(name));
+}
+
+void sa_enc_int(sa_enc *e, int64_t v) { msgpack_pack_int64(&e->pk, v); }
+void sa_enc_uint(sa_enc *e, uint64_t v) { msgpack_pack_uint64(&e->pk, v); }
+void sa_enc_double(sa_enc *e, double v) { msgpack_pack_double(&e->pk, v); }
+void sa_enc_array(sa_enc *e, uint32_t n) { msgpack_pack_array(&e->pk, n); }
+void sa_enc_nil(sa_enc *e) { msgpack_pack_nil(&e->pk); }
+void sa_enc_bin(sa_enc *e, const void *p, size_t n) {
+  msgpack_pack_bin(&e->pk, n);
+  msgpack_pack_bin_body(&e->pk, p, n);
+}
+
+static void pack_cstr(msgpack_packer *pk, const char *s) {
+  size_t n = strlen(s);
+  msgpack_pack_str(pk, n);
+  msgpack_pack_str_body(pk, s, n);
+}
+
+static const struct sa_global_desc *global_of(uintptr_t a) {
+  for (int i = 0; i < sa_nglobals; i++) {
+    uintptr_t b = (uintptr_t)*sa_globals[i].addr;
+    if (a >= b && a < b + *sa_globals[i].size) return &sa_globals[i];
+  }
+  return NULL;
+}
+
+static struct sa_pending *enqueue(sa_enc *e) {
+  if (e->nqueue == e->capqueue) {
+    e->capqueue = e->capqueue ? e->capqueue * 2 : 256;
+    e->queue = __real_realloc(e->queue, e->capqueue * sizeof *e->queue);
+    if (e->queue == NULL) sa_fail(NULL, "out of memory");
+  }
+  struct sa_pending *q = &e->queue[e->nqueue++];
+  memset(q, 0, sizeof *q);
+  return q;
+}
+
+void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *type, sa_ser_fn f) {
+  if (p == NULL) {
+    msgpack_pack_nil(&e->pk);
+    return;
+  }
+  uintptr_t a = (uintptr_t)p;
+  struct sa_slot *seen = sa_map_get(&e->ids, a);
+  if (seen != NULL) {
+    msgpack_pack_uint64(&e->pk, seen->val);
+    return;
+  }
+  struct sa_slot *blk = sa_map_get(&sa_heap, a);
+  const struct sa_global_desc *g = blk == NULL ? global_of(a) : NULL;
+  if (blk == NULL && g == NULL && !is_char)
+    sa_fail(e->var, "a %s points to %p, which is neither the start of a heap block "
+            "nor inside a known global (interior or foreign pointer): cannot move it soundly",
+            type, p);
+  struct sa_pending *q = enqueue(e);
+  uint64_t id = e->nqueue;
+  sa_map_put(&e->ids, a)->val = id;
+  q->p = p;
+  q->f = f;
+  q->elem = elem;
+  if (blk != NULL) {
+    q->kind = 0;
+    q->n = elem ? blk->val / elem : 0;
+  } else if (g != NULL) {
+    q->kind = 1;
+    q->g = g;
+  } else {
+    q->kind = 2; /* a string the program did not allocate (a literal, argv) */
+  }
+  msgpack_pack_uint64(&e->pk, id);
+}
+
+void sa_enc_finish(sa_enc *e) {
+  e->pk = e->opk;
+  for (size_t i = 0; i < e->nqueue; i++) { /* the queue grows while we walk it */
+    struct sa_pending q = e->queue[i];
+    if (q.kind == 1) {
+      msgpack_pack_array(&e->pk, 2);
+      pack_cstr(&e->pk, q.g->name);
+      msgpack_pack_uint64(&e->pk, (uintptr_t)q.p - (uintptr_t)*q.g->addr);
+    } else if (q.kind == 2) {
+      msgpack_pack_array(&e->pk, 1);
+      sa_enc_bin(e, q.p, strlen(q.p) + 1);
+    } else {
+      msgpack_pack_array(&e->pk, (uint32_t)(q.n + 1));
+      msgpack_pack_uint64(&e->pk, q.n);
+      for (size_t k = 0; k < q.n; k++) q.f(e, (const char *)q.p + k * q.elem);
+    }
+  }
+  e->pk = e->vpk;
+  msgpack_pack_str(&e->pk, 0);
+  msgpack_pack_array(&e->pk, (uint32_t)e->nqueue);
+  msgpack_sbuffer_write(&e->buf, e->objbuf.data, e->objbuf.size);
+}
+
+void sa_enc_fn(sa_enc *e, void (*fn)(void)) {
+  if (fn == NULL) {
+    msgpack_pack_nil(&e->pk);
+    return;
+  }
+  for (int i = 0; i < sa_nfuncs; i++)
+    if (*sa_funcs[i].fn == fn) {
+      pack_cstr(&e->pk, sa_funcs[i].name);
+      return;
+    }
+  sa_fail(e->var, "function pointer %p names no function of the program", (void *)fn);
+}
+
+/* ---------------------------------------------------------------- decoder */
+void sa_dec_init(sa_dec *d) { memset(d, 0, sizeof *d); }
+
+void sa_dec_destroy(sa_dec *d) {
+  __real_free(d->ptrs);
+  __real_free(d->bound);
+  __real_free(d->work);
+}
+
+static void bad(sa_dec *d, const char *what) { sa_fail(d->var, "bad state payload: %s", what); }
+
+void sa_dec_begin(sa_dec *d, const msgpack_object *objs) {
+  __real_free(d->ptrs);
+  __real_free(d->bound);
+  d->objs = NULL;
+  d->nobjs = 0;
+  d->ptrs = NULL;
+  d->bound = NULL;
+  d->nwork = 0;
+  if (objs == NULL) return;
+  if (objs->type != MSGPACK_OBJECT_ARRAY) bad(d, "the object table is not an array");
+  d->objs = objs->via.array.ptr;
+  d->nobjs = objs->via.array.size;
+  d->ptrs = __real_calloc(d->nobjs + 1, sizeof *d->ptrs);
+  d->bound = __real_calloc(d->nobjs + 1, 1);
+  if (d->ptrs == NULL || d->bound == NULL) sa_fail(NULL, "out of memory");
+}
+
+void sa_dec_finish(sa_dec *d) {
+  while (d->nwork > 0) {
+    struct sa_work w = d->work[--d->nwork];
+    for (size_t i = 0; i < w.n; i++) w.f(d, &w.elems[i], (char *)w.block + i * w.elem);
+  }
+}
+
+int64_t sa_dec_int(sa_dec *d, const msgpack_object *o) {
+  if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) return (int64_t)o->via.u64;
+  if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) return o->via.i64;
+  bad(d, "expected an integer");
+  return 0;
+}
+
+uint64_t sa_dec_uint(sa_dec *d, const msgpack_object *o) {
+  if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) return o->via.u64;
+  if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) return (uint64_t)o->via.i64;
+  bad(d, "expected an integer");
+  return 0;
+}
+
+double sa_dec_double(sa_dec *d, const msgpack_object *o) {
+  if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32) return o->via.f64;
+  bad(d, "expected a float");
+  return 0;
+}
+
+void sa_dec_bin(sa_dec *d, const msgpack_object *o, void *dst, size_t n) {
+  if (o->type != MSGPACK_OBJECT_BIN || o->via.bin.size != n) bad(d, "expected a byte array of the declared size");
+  memcpy(dst, o->via.bin.ptr, n);
+}
+
+const msgpack_object *sa_dec_array(sa_dec *d, const msgpack_object *o, uint32_t n) {
+  if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != n) bad(d, "array or struct of the wrong shape");
+  return o->via.array.ptr;
+}
+
+static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f) {
+  if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1) bad(d, "object table entry is not an array");
+  const msgpack_object *a = o->via.array.ptr;
+  uint32_t size = o->via.array.size;
+  if (a[0].type == MSGPACK_OBJECT_STR && size == 2) {
+    uint64_t off = sa_dec_uint(d, &a[1]);
+    for (int i = 0; i < sa_nglobals; i++) {
+      const struct sa_global_desc *g = &sa_globals[i];
+      if (strlen(g->name) == a[0].via.str.size && memcmp(g->name, a[0].via.str.ptr, a[0].via.str.size) == 0) {
+        if (off >= *g->size) bad(d, "offset outside its global");
+        return (char *)*g->addr + off;
+      }
+    }
+    bad(d, "pointer to an unknown global");
+  }
+  if (a[0].type == MSGPACK_OBJECT_BIN && size == 1) {
+    size_t n = a[0].via.bin.size;
+    if (n == 0 || a[0].via.bin.ptr[n - 1] != '\0') bad(d, "string without its NUL");
+    char *s = sa_alloc_imported(n);
+    memcpy(s, a[0].via.bin.ptr, n);
+    return s;
+  }
+  uint64_t n = sa_dec_uint(d, &a[0]);
+  if (n != size - 1u) bad(d, "heap block with the wrong element count");
+  if (elem != 0 && n > SIZE_MAX / elem) bad(d, "heap block too large");
+  void *p = sa_alloc_imported((size_t)n * elem);
+  if (d->nwork == d->capwork) {
+    d->capwork = d->capwork ? d->capwork * 2 : 256;
+    d->work = __real_realloc(d->work, d->capwork * sizeof *d->work);
+    if (d->work == NULL) sa_fail(NULL, "out of memory");
+  }
+  d->work[d->nwork++] = (struct sa_work){p, (size_t)n, elem, a + 1, f};
+  return p;
+}
+
+void *sa_dec_ptr(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f) {
+  if (o->type == MSGPACK_OBJECT_NIL) return NULL;
+  if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER || o->via.u64 == 0 || o->via.u64 > d->nobjs)
+    bad(d, "reference to an unknown object");
+  uint64_t id = o->via.u64;
+  if (!d->bound[id]) {
+    d->bound[id] = 1;
+    d->ptrs[id] = make_object(d, &d->objs[id - 1], elem, f);
+  }
+  return d->ptrs[id];
+}
+
+void (*sa_dec_fn(sa_dec *d, const msgpack_object *o))(void) {
+  if (o->type == MSGPACK_OBJECT_NIL) return NULL;
+  if (o->type != MSGPACK_OBJECT_STR) bad(d, "expected a function name");
+  for (int i = 0; i < sa_nfuncs; i++)
+    if (strlen(sa_funcs[i].name) == o->via.str.size &&
+        memcmp(sa_funcs[i].name, o->via.str.ptr, o->via.str.size) == 0)
+      return *sa_funcs[i].fn;
+  bad(d, "unknown function name");
+  return NULL;
+}

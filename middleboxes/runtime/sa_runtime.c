@@ -1,0 +1,452 @@
+/* sa_runtime.c — modes, the packet hooks and the agent ↔ middlebox frame
+ * stream (harness/protocol/README.md §6): the primary exports one `state`
+ * frame per packet on fd 3 (and a `snapshot` when asked on fd 4); the standby
+ * imports frames from fd 4 until `takeover`, acknowledging each with
+ * `applied`. Also the `main` that strips --sa-mode/--sa-model from argv. */
+#define _GNU_SOURCE
+#include "sa_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+enum { SA_OFF, SA_PRIMARY, SA_STANDBY };
+enum { SA_ALL, SA_FLOWSPACE, SA_FLOWSPACE_UPDATED };
+static const char *const model_names[] = {"all", "flowspace", "flowspace+updated"};
+
+#define SA_FRAME_LIMIT (64u << 20) /* largest body we accept on fd 4 */
+#define FD_OUT 3
+#define FD_IN 4
+
+unsigned long sa_marks_executed;
+static int mode = SA_OFF, model = SA_ALL;
+static int pending;           /* a packet was received and not yet ended */
+static uint64_t seq;          /* last state frame written (primary) or applied (standby) */
+static uint64_t packets;      /* packets ended */
+static uint64_t in_offset;    /* bytes consumed from fd 4, for error messages */
+static int in_open;           /* fd 4 usable */
+static FILE *digest_out;      /* SA_DIGEST_FILE: "seq digest" per frame */
+static unsigned long digest_every = 1;
+static sa_enc enc, scratch;
+static sa_dec dec;
+static size_t gc_threshold = 4096;
+
+/* ---------------------------------------------------------------- fd I/O */
+static void write_all(int fd, const void *p, size_t n) {
+  const char *c = p;
+  while (n > 0) {
+    ssize_t w = write(fd, c, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) sa_fail(NULL, "cannot write a frame on fd %d: %s", fd, strerror(errno));
+    c += w;
+    n -= (size_t)w;
+  }
+}
+
+/* 1 = got n bytes, 0 = clean end of stream before the first byte. */
+static int read_all(int fd, void *p, size_t n) {
+  char *c = p;
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, c + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) sa_fail(NULL, "fd %d: read failed at stream offset %" PRIu64 ": %s", fd,
+                       in_offset + got, strerror(errno));
+    if (r == 0) {
+      if (got == 0) return 0;
+      sa_fail(NULL, "fd %d: frame cut off at stream offset %" PRIu64, fd, in_offset + got);
+    }
+    got += (size_t)r;
+  }
+  in_offset += n;
+  return 1;
+}
+
+static void send_frame(const msgpack_sbuffer *body) {
+  unsigned char hdr[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
+                          (unsigned char)(body->size >> 8), (unsigned char)body->size};
+  write_all(FD_OUT, hdr, 4);
+  write_all(FD_OUT, body->data, body->size);
+}
+
+static void pack_key(msgpack_packer *pk, const char *k) {
+  msgpack_pack_str(pk, strlen(k));
+  msgpack_pack_str_body(pk, k, strlen(k));
+}
+
+static void send_seq_frame(const char *t, uint64_t s) {
+  msgpack_sbuffer b;
+  msgpack_packer pk;
+  msgpack_sbuffer_init(&b);
+  msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+  msgpack_pack_map(&pk, 2);
+  pack_key(&pk, "t");
+  pack_key(&pk, t);
+  pack_key(&pk, "seq");
+  msgpack_pack_uint64(&pk, s);
+  send_frame(&b);
+  msgpack_sbuffer_destroy(&b);
+}
+
+/* Reads one frame from fd 4 into *u; 0 at a clean end of stream. */
+static int recv_frame(msgpack_unpacked *u, char **buf) {
+  unsigned char hdr[4];
+  uint64_t at = in_offset;
+  if (!read_all(FD_IN, hdr, 4)) return 0;
+  uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+  if (n > SA_FRAME_LIMIT)
+    sa_fail(NULL, "fd 4: frame of %u bytes at stream offset %" PRIu64 " exceeds the limit", n, at);
+  *buf = __real_malloc(n ? n : 1);
+  if (*buf == NULL) sa_fail(NULL, "out of memory");
+  if (n > 0 && !read_all(FD_IN, *buf, n))
+    sa_fail(NULL, "fd 4: frame cut off at stream offset %" PRIu64, at);
+  size_t off = 0;
+  if (msgpack_unpack_next(u, *buf, n, &off) != MSGPACK_UNPACK_SUCCESS || off != n ||
+      u->data.type != MSGPACK_OBJECT_MAP)
+    sa_fail(NULL, "fd 4: undecodable frame at stream offset %" PRIu64, at);
+  return 1;
+}
+
+static const msgpack_object *field(const msgpack_object *map, const char *k) {
+  for (uint32_t i = 0; i < map->via.map.size; i++) {
+    const msgpack_object_kv *kv = &map->via.map.ptr[i];
+    if (kv->key.type == MSGPACK_OBJECT_STR && kv->key.via.str.size == strlen(k) &&
+        memcmp(kv->key.via.str.ptr, k, kv->key.via.str.size) == 0)
+      return &kv->val;
+  }
+  return NULL;
+}
+
+static int is_str(const msgpack_object *o, const char *s) {
+  return o != NULL && o->type == MSGPACK_OBJECT_STR && o->via.str.size == strlen(s) &&
+         memcmp(o->via.str.ptr, s, o->via.str.size) == 0;
+}
+
+/* ---------------------------------------------------------------- state */
+/* Encodes the chosen variables into e (fresh ids). */
+static void encode_vars(sa_enc *e, const unsigned char *groups) {
+  sa_enc_reset(e);
+  uint32_t n = 0;
+  for (int i = 0; i < sa_nvars; i++) n += groups == NULL || groups[sa_vars[i].group];
+  msgpack_pack_map(&e->pk, n + 1);
+  for (int i = 0; i < sa_nvars; i++) {
+    if (groups != NULL && !groups[sa_vars[i].group]) continue;
+    sa_enc_begin_var(e, sa_vars[i].name);
+    sa_vars[i].ser(e);
+  }
+  e->var = NULL;
+  sa_enc_finish(e);
+}
+
+static uint64_t fnv1a(const char *p, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; i++) {
+    h ^= (unsigned char)p[i];
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+/* Digest of all transferable state: addresses abstracted by the encoding. */
+static uint64_t digest(void) {
+  encode_vars(&scratch, NULL);
+  return fnv1a(scratch.buf.data, scratch.buf.size);
+}
+
+static void write_digest(uint64_t s) {
+  if (digest_out == NULL || (s % digest_every != 0 && digest_every > 1)) return;
+  fprintf(digest_out, "%" PRIu64 " %016" PRIx64 "\n", s, digest());
+  fflush(digest_out);
+}
+
+/* Cumulative sizes of the output files after this packet (SA_OUTPUTS). */
+static void pack_outputs(msgpack_packer *pk) {
+  const char *list = getenv("SA_OUTPUTS");
+  char paths[4096];
+  uint32_t n = 0;
+  if (list != NULL && *list != '\0') {
+    fflush(NULL);
+    snprintf(paths, sizeof paths, "%s", list);
+    for (const char *c = paths; *c; c++) n += *c == ':';
+    n++;
+  }
+  msgpack_pack_array(pk, n);
+  if (n == 0) return;
+  for (char *save = NULL, *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+    struct stat st;
+    msgpack_pack_uint64(pk, stat(p, &st) == 0 ? (uint64_t)st.st_size : 0);
+    n--;
+  }
+  while (n-- > 0) msgpack_pack_uint64(pk, 0); /* empty names in the list */
+}
+
+static void export_frame(const char *t, const unsigned char *groups) {
+  encode_vars(&enc, groups);
+  msgpack_sbuffer b;
+  msgpack_packer pk;
+  msgpack_sbuffer_init(&b);
+  msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+  msgpack_pack_map(&pk, 6);
+  pack_key(&pk, "t");
+  pack_key(&pk, t);
+  pack_key(&pk, "seq");
+  msgpack_pack_uint64(&pk, seq);
+  pack_key(&pk, "pkt");
+  msgpack_pack_uint64(&pk, packets);
+  pack_key(&pk, "model");
+  pack_key(&pk, model_names[model]);
+  pack_key(&pk, "payload");
+  msgpack_pack_bin(&pk, enc.buf.size);
+  msgpack_pack_bin_body(&pk, enc.buf.data, enc.buf.size);
+  pack_key(&pk, "out");
+  pack_outputs(&pk);
+  send_frame(&b);
+  msgpack_sbuffer_destroy(&b);
+}
+
+/* Which variable groups this packet's frame carries under the model. */
+static void choose_groups(unsigned char *groups, int ngroups) {
+  memset(groups, model == SA_FLOWSPACE_UPDATED ? 0 : 1, (size_t)ngroups);
+  if (model != SA_FLOWSPACE_UPDATED) return;
+  for (int i = 0; i < sa_nvars; i++)
+    if (sa_bits[sa_vars[i].bit]) groups[sa_vars[i].group] = 1;
+}
+
+static int ngroups(void) {
+  int n = 0;
+  for (int i = 0; i < sa_nvars; i++)
+    if (sa_vars[i].group + 1 > n) n = sa_vars[i].group + 1;
+  return n;
+}
+
+/* Primary: answer a pending snapshot-request without blocking. */
+static void poll_requests(void) {
+  while (in_open) {
+    struct pollfd pfd = {FD_IN, POLLIN, 0};
+    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP))) return;
+    msgpack_unpacked u;
+    char *buf = NULL;
+    msgpack_unpacked_init(&u);
+    if (!recv_frame(&u, &buf)) {
+      in_open = 0;
+    } else if (is_str(field(&u.data, "t"), "snapshot-request")) {
+      export_frame("snapshot", NULL);
+    } else {
+      sa_fail(NULL, "fd 4: unexpected frame for a primary middlebox at stream offset %" PRIu64,
+              in_offset);
+    }
+    msgpack_unpacked_destroy(&u);
+    __real_free(buf);
+  }
+}
+
+static void export_packet(void) {
+  unsigned char groups[256] = {0};
+  int ng = ngroups();
+  if (ng > 256) sa_fail(NULL, "too many variable groups");
+  choose_groups(groups, ng);
+  seq++;
+  export_frame("state", groups);
+  write_digest(seq);
+  for (int i = 0; i < sa_nvars; i++) sa_bits[sa_vars[i].bit] = 0;
+  poll_requests();
+}
+
+static void install(const msgpack_object *payload) {
+  if (payload == NULL || payload->type != MSGPACK_OBJECT_BIN)
+    sa_fail(NULL, "fd 4: state frame without a payload (stream offset %" PRIu64 ")", in_offset);
+  msgpack_unpacked u;
+  msgpack_unpacked_init(&u);
+  size_t off = 0;
+  if (msgpack_unpack_next(&u, payload->via.bin.ptr, payload->via.bin.size, &off) !=
+          MSGPACK_UNPACK_SUCCESS ||
+      u.data.type != MSGPACK_OBJECT_MAP)
+    sa_fail(NULL, "fd 4: undecodable state payload (stream offset %" PRIu64 ")", in_offset);
+  const msgpack_object_map *m = &u.data.via.map;
+  const msgpack_object *objs = NULL;
+  for (uint32_t i = 0; i < m->size; i++)
+    if (is_str(&m->ptr[i].key, "")) objs = &m->ptr[i].val;
+  sa_dec_begin(&dec, objs);
+  for (uint32_t i = 0; i < m->size; i++) {
+    const msgpack_object *k = &m->ptr[i].key;
+    int found = is_str(k, "");
+    for (int v = 0; v < sa_nvars && !found; v++)
+      if (is_str(k, sa_vars[v].name)) {
+        dec.var = sa_vars[v].name;
+        sa_vars[v].imp(&dec, &m->ptr[i].val);
+        found = 1;
+      }
+    if (!found) sa_fail(NULL, "fd 4: state payload names a variable this build does not have");
+  }
+  dec.var = NULL;
+  sa_dec_finish(&dec);
+  msgpack_unpacked_destroy(&u);
+  if (sa_imported_live() > gc_threshold) { /* free what replaced variables held */
+    encode_vars(&scratch, NULL);
+    sa_collect(&scratch.ids);
+    gc_threshold = 2 * sa_imported_live() + 4096;
+  }
+}
+
+/* Standby: import frames until takeover (then go live) or end of stream (exit). */
+static void standby_import(void) {
+  for (;;) {
+    msgpack_unpacked u;
+    char *buf = NULL;
+    msgpack_unpacked_init(&u);
+    if (!recv_frame(&u, &buf)) {
+      fflush(NULL);
+      _exit(0); /* the agent closed the link: nothing more to become */
+    }
+    const msgpack_object *t = field(&u.data, "t"), *s = field(&u.data, "seq");
+    if (s == NULL || s->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+      sa_fail(NULL, "fd 4: frame without a seq at stream offset %" PRIu64, in_offset);
+    uint64_t fs = s->via.u64;
+    if (is_str(t, "state") || is_str(t, "snapshot")) {
+      install(field(&u.data, "payload"));
+      seq = fs;
+      send_seq_frame("applied", fs);
+      write_digest(fs);
+    } else if (is_str(t, "takeover")) {
+      send_seq_frame("live", fs);
+      msgpack_unpacked_destroy(&u);
+      __real_free(buf);
+      mode = SA_PRIMARY; /* live: our own packets now; later frames continue the numbering */
+      seq = fs;
+      return;
+    } else {
+      sa_fail(NULL, "fd 4: unexpected frame for a standby middlebox at stream offset %" PRIu64,
+              in_offset);
+    }
+    msgpack_unpacked_destroy(&u);
+    __real_free(buf);
+  }
+}
+
+/* ---------------------------------------------------------------- hooks */
+void sa_end_packet(void) {
+  if (mode == SA_OFF) return;
+  if (mode == SA_STANDBY) {
+    standby_import();
+    pending = 0;
+    return;
+  }
+  if (!pending) return;
+  pending = 0;
+  packets++;
+  export_packet();
+}
+
+const u_char *sa_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
+  sa_end_packet();
+  const u_char *r = pcap_next(p, h);
+  pending = r != NULL;
+  return r;
+}
+
+int sa_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char **d) {
+  sa_end_packet();
+  int r = pcap_next_ex(p, h, d);
+  pending = r == 1;
+  return r;
+}
+
+struct tramp {
+  pcap_handler cb;
+  u_char *user;
+};
+
+/* Entry of the callback: the previous packet ends here. */
+static void callback_entry(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes) {
+  const struct tramp *t = (const struct tramp *)user;
+  sa_end_packet();
+  pending = 1;
+  t->cb(t->user, h, bytes);
+}
+
+int sa_pcap_loop(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
+  if (mode == SA_OFF) return pcap_loop(p, cnt, cb, user);
+  struct tramp t = {cb, user};
+  int r = pcap_loop(p, cnt, callback_entry, (u_char *)&t);
+  sa_end_packet(); /* loop exit */
+  return r;
+}
+
+int sa_pcap_dispatch(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
+  if (mode == SA_OFF) return pcap_dispatch(p, cnt, cb, user);
+  struct tramp t = {cb, user};
+  int r = pcap_dispatch(p, cnt, callback_entry, (u_char *)&t);
+  sa_end_packet();
+  return r;
+}
+
+/* ---------------------------------------------------------------- start/stop */
+static void at_exit(void) {
+  if (mode == SA_PRIMARY) sa_end_packet();
+  if (getenv("SA_STATS") != NULL)
+    fprintf(stderr, "statelab runtime: packets=%" PRIu64 " marks=%lu marks_per_packet=%.3f\n",
+            packets, sa_marks_executed, packets ? (double)sa_marks_executed / (double)packets : 0.0);
+}
+
+static int pick(const char *v, const char *const *names, int n, const char *opt) {
+  for (int i = 0; i < n; i++)
+    if (strcmp(v, names[i]) == 0) return i;
+  fprintf(stderr, "statelab runtime: bad %s '%s'\n", opt, v);
+  exit(2);
+}
+
+/* Removes --sa-mode X / --sa-model X (or =X) from argv. */
+static int strip_args(int argc, char **argv) {
+  static const char *const modes[] = {"off", "primary", "standby"};
+  int out = 1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = NULL;
+    int which = strncmp(a, "--sa-model", 10) == 0 ? 2 : strncmp(a, "--sa-mode", 9) == 0 ? 1 : 0;
+    if (which != 0) {
+      const char *rest = a + (which == 2 ? 10 : 9);
+      if (*rest == '=') v = rest + 1;
+      else if (*rest == '\0' && i + 1 < argc) v = argv[++i];
+      else which = 0;
+    }
+    if (which == 1) mode = pick(v, modes, 3, "--sa-mode");
+    else if (which == 2) model = pick(v, model_names, 3, "--sa-model");
+    else argv[out++] = argv[i];
+  }
+  argv[out] = NULL;
+  return out;
+}
+
+int main(int argc, char **argv) {
+  argc = strip_args(argc, argv);
+  if (mode != SA_OFF) {
+    if (fcntl(FD_OUT, F_GETFD) < 0) {
+      fprintf(stderr, "statelab runtime: --sa-mode needs fd 3 (frames to the agent) open\n");
+      return 2;
+    }
+    in_open = fcntl(FD_IN, F_GETFD) >= 0;
+    if (mode == SA_STANDBY && !in_open) {
+      fprintf(stderr, "statelab runtime: --sa-mode standby needs fd 4 (frames from the agent) open\n");
+      return 2;
+    }
+    sa_heap.slots = NULL;
+    sa_map_init(&sa_heap);
+    sa_tracking = 1;
+    sa_enc_init(&enc);
+    sa_enc_init(&scratch);
+    sa_dec_init(&dec);
+    const char *df = getenv("SA_DIGEST_FILE");
+    if (df != NULL && (digest_out = fopen(df, "w")) == NULL) {
+      fprintf(stderr, "statelab runtime: cannot write SA_DIGEST_FILE %s\n", df);
+      return 2;
+    }
+    const char *every = getenv("SA_DIGEST_EVERY");
+    if (every != NULL && atol(every) > 0) digest_every = (unsigned long)atol(every);
+  }
+  atexit(at_exit);
+  return sa_mbox_main(argc, argv);
+}
