@@ -90,7 +90,7 @@ export class StmtLowerer extends ExprLowerer {
       this.scope.syms.set(name, { kind: 'var', var: v });
       if (init !== undefined) {
         const lv: LVal = { kind: 'var', var: v, type: this.env.prog.vars[v].type };
-        this.text = this.env.src.of(d);
+        this.text = this.env.src.stmt(d);
         if (place === 'block' && spec.storage === 'static') this.inGlobalInit(() => this.initialize(init, lv, lv.type));
         else this.initialize(init, lv, lv.type);
       }
@@ -136,13 +136,13 @@ export class StmtLowerer extends ExprLowerer {
       }
       case 'declaration':
       case 'type_definition':
-        this.text = this.env.src.of(n);
+        this.text = this.env.src.stmt(n);
         this.declaration(n, 'block');
         return;
       case 'expression_statement': {
         const e = namedKids(n)[0];
         if (!e) return;
-        this.text = this.env.src.of(n);
+        this.text = this.env.src.stmt(n);
         this.expr(e, true);
         return;
       }
@@ -170,7 +170,7 @@ export class StmtLowerer extends ExprLowerer {
         return;
       }
       case 'return_statement': {
-        this.text = this.env.src.of(n);
+        this.text = this.env.src.stmt(n);
         const e = namedKids(n)[0];
         const value = e ? this.rvalue(e).op : undefined;
         this.b.emit({ kind: 'ret', ...(value ? { value } : {}), loc: this.loc(n), text: this.text });
@@ -201,7 +201,7 @@ export class StmtLowerer extends ExprLowerer {
         for (const k of n.kids) {
           if (STMT_TYPES.has(k.type)) this.stmt(k);
           else if (k.named && (k.type.endsWith('_expression') || k.type === 'identifier')) {
-            this.text = this.env.src.of(k);
+            this.text = this.env.src.stmt(k);
             this.expr(k, true);
           }
         }
@@ -217,7 +217,7 @@ export class StmtLowerer extends ExprLowerer {
         return;
       default:
         if (n.type.endsWith('_expression')) {
-          this.text = this.env.src.of(n);
+          this.text = this.env.src.stmt(n);
           this.expr(n, true);
           return;
         }
@@ -226,7 +226,9 @@ export class StmtLowerer extends ExprLowerer {
   }
 
   private headText(prefix: string, n: Ast | undefined): string {
-    return n ? `${prefix} ${this.env.src.of(n)}` : prefix;
+    if (!n) return prefix;
+    const t = this.env.src.stmt(n);
+    return t.startsWith(prefix) ? t : `${prefix} ${t}`;
   }
 
   /** if / else if / else; an else-if chain is walked iteratively and shares one join block. */
@@ -299,7 +301,7 @@ export class StmtLowerer extends ExprLowerer {
     this.scope = new Scope(outer);
     const init = child(n, 'initializer');
     if (init) {
-      this.text = this.env.src.of(init);
+      this.text = this.env.src.stmt(init);
       if (init.type === 'declaration') this.declaration(init, 'block');
       else this.expr(init, true);
     }
@@ -320,7 +322,7 @@ export class StmtLowerer extends ExprLowerer {
     this.b.jumpTo(step);
     const update = child(n, 'update');
     if (update) {
-      this.text = this.env.src.of(update);
+      this.text = this.env.src.stmt(update);
       this.expr(update, true);
     }
     this.b.edge(this.b.cur, head); // back edge

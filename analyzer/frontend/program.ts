@@ -16,6 +16,7 @@ import {
 import { CfgBuilder, numberInstrs } from './cfg.js';
 import { TypeTable } from './ctypes.js';
 import { Scope } from './scope.js';
+import type { OriginalFiles } from './source.js';
 
 export class ProgramBuilder {
   readonly types = new TypeTable();
@@ -33,6 +34,8 @@ export class ProgramBuilder {
   readonly seenHeaderDecls = new Set<string>();
   readonly globalInitLocals: VarId[] = [];
   readonly globalInit: CfgBuilder;
+  /** Original sources read for statement texts, once per load. */
+  readonly originalFiles: OriginalFiles = new Map();
   private stringCount = 0;
   private compoundCount = 0;
   /** Function names called or address-taken (provisional keys). */

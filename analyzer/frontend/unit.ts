@@ -87,7 +87,7 @@ export class UnitLowerer implements UnitEnv {
     private readonly tree: Parser.Tree,
     unitTag: string,
   ) {
-    this.src = new UnitSource(pp);
+    this.src = new UnitSource(pp, prog.originalFiles);
     this.unitTag = unitTag;
     this.fileScope = new Scope(prog.headerScope);
     this.decls = new DeclReader(prog.types, this.src, {
@@ -193,7 +193,7 @@ export class UnitLowerer implements UnitEnv {
           return;
         case 'declaration':
         case 'type_definition':
-          lowerer.text = this.src.of(n);
+          lowerer.text = this.src.stmt(n);
           lowerer.declaration(n, place);
           return;
         case 'struct_specifier':

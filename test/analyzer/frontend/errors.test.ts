@@ -116,3 +116,17 @@ describe('front end: bad input', () => {
     expect(badKind.code).toBe(2);
   });
 });
+
+describe('front end: statement text', () => {
+  it('is the source as written: verbatim without macros, the original line with them', () => {
+    const p = loadProgramFromSource(
+      ['#define SET(x) ((x) = 1) /* a macro */', 'int g, h;', 'void f(void) {', '  h =  g + 2;   /* spaced */', '  SET(g);', '  if (h > 1) h--;', '}', ''].join('\n'),
+      'text.c',
+    );
+    const texts = instrs(fn(p, 'f')).map((i) => [i.loc.line, i.text]);
+    expect(texts).toContainEqual([4, 'h = g + 2;']);
+    expect(texts).toContainEqual([5, 'SET(g);']);
+    expect(texts).toContainEqual([6, 'if (h > 1)']);
+    expect(texts).toContainEqual([6, 'h--;']);
+  });
+});
