@@ -27,6 +27,13 @@ const sortNum = (s: Iterable<number>) => [...s].sort((a, b) => a - b);
 
 export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = {}): Sdg {
   const t0 = performance.now();
+  const phases: Record<string, number> = {};
+  let tPhase = t0;
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = now - tPhase;
+    tPhase = now;
+  };
   const syncLibs = new Set(options.synchronousCallbackLibs ?? DEFAULT_SYNC_CALLBACK_LIBS);
   const modref = computeModRef(program, pts);
   const funcs = allFunctions(program);
@@ -53,6 +60,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     return true;
   };
 
+  phase('modref');
   // ------------------------------------------------------------ vertices
   const entry = new Map<string, VertexId>();
   const formalIn = new Map<string, Map<string, VertexId>>();
@@ -100,6 +108,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
         sites.set(i.id, site);
       }
 
+  phase('vertices');
   // ------------------------------------------------------------ control dependence
   for (const f of funcs) {
     const e = entry.get(f.key)!;
@@ -133,6 +142,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
   for (const site of sites.values())
     for (const v of [...site.actualIns.values(), ...site.actualOuts.values()]) addEdge(site.call, v, 'control');
 
+  phase('control');
   // ------------------------------------------------------------ data dependence
   const ctx: EventContext = { program, pts, modref, vertexOfInstr: (id) => instrVertex.get(id)!, sites };
   const defsOf = new Map<ObjId, VertexId[]>(); // instr vertices defining a location (for interference)
@@ -165,6 +175,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     reachingDefinitions({ f, events, exitUses, addData: (a, b) => addEdge(a, b, 'data') });
   }
 
+  phase('data');
   // ------------------------------------------------------------ calls and parameters
   const calledAsync = new Set<string>();
   for (const [id, site] of sites) {
@@ -236,7 +247,9 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     }
   }
 
+  phase('calls');
   addSummaryEdges(graph, vertices, addEdge);
+  phase('summary');
 
   // ------------------------------------------------------------ surface
   const funcOf = (v: VertexId): Func => funcByKey.get(vertices[v]!.func)!;
@@ -289,6 +302,6 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     describe,
     mod: (f) => modref.mod.get(f) ?? new Set(),
     ref: (f) => modref.ref.get(f) ?? new Set(),
-    stats: { vertices: vertices.length, edges: graph.edges, byKind, functions: funcs.length, ms: performance.now() - t0 },
+    stats: { vertices: vertices.length, edges: graph.edges, byKind, functions: funcs.length, ms: performance.now() - t0, phases },
   };
 }

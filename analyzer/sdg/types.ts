@@ -46,6 +46,8 @@ export interface SdgStats {
   byKind: Record<EdgeKind, number>;
   functions: number;
   ms: number;
+  /** Milliseconds per build phase (modref, vertices, control, data, calls, summary). */
+  phases: Record<string, number>;
 }
 
 export interface Sdg {
