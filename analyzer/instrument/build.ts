@@ -12,7 +12,7 @@ import { analyzePointers } from '../pointer/index.js';
 import type { PointsTo } from '../pointer/types.js';
 import { buildSdg } from '../sdg/index.js';
 import { buildCatalogs, classify, sdgQueries, type Classification, type DependenceQueries } from '../state/index.js';
-import { applyEdits, callsAt, placeBefore, SourceFile, type Edit } from './locate.js';
+import { applyEdits, callsAt, isReadOnlyDecl, placeBefore, SourceFile, type Edit } from './locate.js';
 import { planMarks } from './marks.js';
 import { SerializerGen, UnmovableError } from './serialize.js';
 
@@ -107,7 +107,7 @@ export function analyzeForBuild(dir: string, deps: 'sdg' | 'conservative'): { pr
   if (deps === 'sdg') q = sdgQueries(buildSdg(program, pts));
   else {
     const all = new Set(program.instrs.map((i) => i.id));
-    q = { forward: () => all, backward: () => all, chop: () => all };
+    q = { forward: () => all, backward: () => all, chop: () => all, dataChop: () => all };
   }
   return { program, pts, cls: classify(program, pts, q, buildCatalogs()) };
 }
@@ -172,6 +172,10 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     const unit = unitOf.get(absOf(r.file));
     if (v === undefined || unit === undefined) {
       notTransferred.push({ name: r.name, reason: 'library variable (not defined in the middlebox sources): each process keeps its own' });
+      continue;
+    }
+    if (isReadOnlyDecl(files[unit], r.line, r.name)) {
+      notTransferred.push({ name: r.function ? `${r.function}::${r.name}` : r.name, reason: 'declared const: never changes' });
       continue;
     }
     if (r.scope === 'local' || r.scope === 'param') {

@@ -34,7 +34,12 @@ export class SourceFile {
     return (this.lineStarts[line - 1] ?? this.text.length) + column - 1;
   }
 
+  /** The token at a position; a position in blanks (some IR columns count from 0) takes the next token. */
   nodeAt(line: number, column: number): Node {
+    for (const c of [column - 1, column]) {
+      const n = this.tree.rootNode.descendantForPosition({ row: line - 1, column: c });
+      if (n.childCount === 0) return n;
+    }
     return this.tree.rootNode.descendantForPosition({ row: line - 1, column: column - 1 });
   }
 
@@ -127,6 +132,31 @@ export function placeBefore(src: SourceFile, line: number, column: number): Plac
     n = p;
   }
   return null;
+}
+
+/**
+ * Is the object declared at `line` named `name` const itself (`static const T x[]`,
+ * not `const T *x`)? Such an object can never change, so it never moves.
+ */
+export function isReadOnlyDecl(src: SourceFile, line: number, name: string): boolean {
+  for (const d of src.tree.rootNode.descendantsOfType('declaration')) {
+    if (d.startPosition.row > line - 1 || d.endPosition.row < line - 1) continue;
+    const isConst = d.children.some((c) => c.type === 'type_qualifier' && c.text === 'const');
+    for (const decl of d.childrenForFieldName('declarator')) {
+      let n: Node | null = decl.type === 'init_declarator' ? decl.childForFieldName('declarator') : decl;
+      let viaPointer = false;
+      while (n && n.type !== 'identifier') {
+        if (n.type === 'pointer_declarator') {
+          viaPointer = true;
+          // `T *const p`: the pointer itself is const
+          if (n.children.some((c) => c.type === 'type_qualifier' && c.text === 'const')) return true;
+        }
+        n = n.childForFieldName('declarator');
+      }
+      if (n?.text === name) return isConst && !viaPointer;
+    }
+  }
+  return false;
 }
 
 /** Calls to `callee` inside the statement holding (line, col). */

@@ -16,6 +16,8 @@ export class UnmovableError extends Error {
 export const RESOURCE_TYPES = new Set([
   'pthread_mutex_t', 'pthread_cond_t', 'pthread_t', 'pthread_rwlock_t', 'pthread_spinlock_t',
   'pthread_attr_t', 'pthread_once_t', 'sem_t', 'FILE', 'pcap_t', 'pcap_dumper_t', 'DIR',
+  // a compiled regular expression: built from the configuration by each process
+  'regex_t', 're_pattern_buffer',
 ]);
 
 export interface TypeGenOptions {
@@ -186,10 +188,10 @@ export class SerializerGen {
             break;
           }
           const en = this.name(t.of, `(*(${n} *)0)[0]`);
-          ser.push(`sa_enc_array(e, ${t.length}u);`, `for (size_t i = 0; i < ${t.length}u; i++) ${en}_ser(e, &(*p)[i]);`);
+          ser.push(`sa_enc_array(e, ${t.length}u);`, `for (size_t i = 0; i < ${t.length}u; i++) ${en}_ser(e, (const ${en} *)&(*p)[i]);`);
           imp.push(
             `const msgpack_object *el = sa_dec_array(d, o, ${t.length}u);`,
-            `for (size_t i = 0; i < ${t.length}u; i++) ${en}_imp(d, &el[i], &(*p)[i]);`,
+            `for (size_t i = 0; i < ${t.length}u; i++) ${en}_imp(d, &el[i], (${en} *)&(*p)[i]);`,
           );
           break;
         }
@@ -217,8 +219,8 @@ export class SerializerGen {
               return;
             }
             const fn = this.name(f.type, `((${n} *)0)->${f.name}`);
-            ser.push(`${fn}_ser(e, &p->${f.name});`);
-            imp.push(`${fn}_imp(d, &el[${i}], &p->${f.name});`);
+            ser.push(`${fn}_ser(e, (const ${fn} *)&p->${f.name});`); // the IR drops qualifiers: cast
+            imp.push(`${fn}_imp(d, &el[${i}], (${fn} *)&p->${f.name});`);
           });
           break;
         }
