@@ -189,7 +189,7 @@ export class DeclReader {
       }
       for (const d of decls) {
         const di = this.declarator(d, spec.type, scope);
-        const f: Field = { name: di.name ?? `<anon${this.anon++}>`, type: di.type };
+        const f: Field = { name: di.name || `<pad${this.anon++}>`, type: di.type };
         if (bits !== undefined) f.bits = bits;
         fields.push(f);
       }

@@ -179,7 +179,8 @@ export class UnitLowerer implements UnitEnv {
 
   private topLevel(n: Ast, place: 'file' | 'header'): void {
     const lowerer = place === 'file' ? this.fileLowerer : this.headerLowerer;
-    const errs = syntaxErrors(n);
+    // tree-sitter-c marks the legal unnamed bit-field `int :32;` with a MISSING name: not an error.
+    const errs = syntaxErrors(n).filter((e) => !(e.missing && e.type === 'field_identifier'));
     let funcName: string | undefined;
     if (n.type === 'function_definition') funcName = this.definitionName(n, lowerer.scope);
     for (const e of errs) {

@@ -81,3 +81,12 @@ describe('front end: GNU spellings', () => {
     expect(p.globalInit.blocks.some((b) => b.instrs.some((i) => i.kind === 'branch'))).toBe(false);
   });
 });
+
+describe('front end: legal C the parser flags', () => {
+  it('unnamed bit-fields (glibc struct timex) are padding, not syntax errors', () => {
+    const p = loadProgramFromSource('#include <sys/timex.h>\nstruct pad { int a; int :3; int b : 4; };\nint get(struct pad *p, struct timex *t) { return p->b + (int)t->tai; }\n', 'pad.c');
+    expect(p.diagnostics).toEqual([]);
+    const pad = p.types.find((t) => t.kind === 'struct' && t.tag === 'pad');
+    expect(pad && pad.kind === 'struct' && pad.fields.map((f) => [f.name.replace(/\d+/, ''), f.bits])).toEqual([['a', undefined], ['<pad>', 3], ['b', 4]]);
+  });
+});
