@@ -68,6 +68,7 @@ export async function run(o: RunOptions): Promise<RunResult> {
       timeoutMs,
       host: o.host ?? '127.0.0.1',
       progress: o.progress,
+      agentLog: o.agentLog,
     });
     // Output commit: the primary's output counts only up to the marks of the last frame the standby applied.
     primaryOut = readOutputs(pair.primaryFiles, pair.commit?.marks);

@@ -4,10 +4,11 @@
 // standby applied, and replay the rest of the trace to the standby.
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { MboxLink, PrimaryAgent, StandbyAgent } from '../agent/index.js';
+import { MboxLink, PrimaryAgent, StandbyAgent, type AgentLogEvent } from '../agent/index.js';
 import { signalGroup, startProcess, type RunRecord } from '../process/index.js';
 import type { LocalFrame, Model } from '../protocol/index.js';
 import { StatelabError } from '../errors.js';
+import { CrashLink } from './crash-link.js';
 import type { ResolvedFailover } from './failover-spec.js';
 import { replay, type TraceFacts } from './replay.js';
 import { outputFiles, tail } from './single.js';
@@ -36,6 +37,8 @@ export interface PairOptions {
   /** Wrap a command to run it elsewhere (e.g. `ip netns exec ns`); identity by default. */
   wrap?: { primary?: (argv: string[]) => string[]; standby?: (argv: string[]) => string[] };
   progress?: (line: string) => void;
+  /** Agent events, one line each (debugging a run). */
+  agentLog?: (line: string) => void;
 }
 
 export interface PairOutcome {
@@ -95,11 +98,12 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const primary = startProcess(wrapP(pc.argv), { cwd: pc.cwd, env, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   const key = randomBytes(32);
+  const log = (role: string) => (e: AgentLogEvent) => o.agentLog?.(`${role} ${e.level} conn ${e.conn} ${e.event}${e.detail ? `: ${e.detail}` : ''}`);
   const agentOpts = { key, model, heartbeatMs: o.heartbeatMs, missLimit: o.missLimit };
   const pLink = MboxLink.fromSubprocess(primary);
   const sLink = MboxLink.fromSubprocess(standby);
-  const pAgent = new PrimaryAgent(pLink, agentOpts);
-  const sAgent = new StandbyAgent(sLink, agentOpts);
+  const pAgent = new PrimaryAgent(pLink, { ...agentOpts, log: log('primary') });
+  const sAgent = new StandbyAgent(sLink, { ...agentOpts, log: log('standby') });
   const errors: string[] = [];
   pAgent.on('mbox-error', (e) => errors.push(`primary link: ${e.message}`));
   sAgent.on('mbox-error', (e) => errors.push(`standby link: ${e.message}`));
@@ -132,10 +136,12 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   let standbyRec: RunRecord | null = null;
   let commit: RunResult['commit'] = null;
   let standbyRan = false;
+  const hostLink = new CrashLink();
   const t0 = performance.now();
   try {
     // Connect and wait for the standby to hold the primary's initial snapshot.
-    const port = await sAgent.listen(0, o.host);
+    const standbyPort = await sAgent.listen(0, o.host);
+    const port = process.env.H10_NORELAY ? standbyPort : await hostLink.listen(o.host, standbyPort);
     const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
     pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);
     await withTimeout(Promise.race([synced, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')))]), 10_000, 'standby synchronisation');
@@ -193,12 +199,19 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       const k = failover.at;
       const tr = performance.now();
       let killedAt = 0;
+      let detected!: Promise<'heartbeat' | 'controller'>;
       const killed = new Promise<void>((resolve) => {
         seen.push((m) => {
           if (!m.snapshot && m.pkt >= k && killedAt === 0) {
             // kill -9 right after the primary processed packet K, frames still in flight
             killedAt = performance.now();
             if (primary.pid !== null) signalGroup(primary.pid, 'SIGKILL');
+            hostLink.crash(); // the primary host's agent dies with it: silence, no FIN
+            // Detection: the standby's heartbeat detector, the controller's view of the process, or both.
+            detected = new Promise((found) => {
+              if (o.detector !== 'controller') sAgent.once('peer-dead', () => found('heartbeat'));
+              if (o.detector !== 'heartbeat') void primary.done.then(() => found('controller'));
+            });
             abort.abort();
             resolve();
           }
@@ -209,11 +222,6 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       await fed.catch(() => 0);
       timings.replayMs = killedAt - tr;
       failedAt = killedAt;
-      // Detection: the standby's heartbeat detector, the controller's view of the process, or both.
-      const detected = new Promise<'heartbeat' | 'controller'>((resolve) => {
-        if (o.detector !== 'controller') sAgent.once('peer-dead', () => resolve('heartbeat'));
-        if (o.detector !== 'heartbeat') void primary.done.then(() => resolve('controller'));
-      });
       timings.detectedBy = await withTimeout(detected, 10_000, 'failure detection');
       const td = performance.now();
       timings.detectionMs = td - killedAt;
@@ -233,6 +241,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     if (errors.length > 0 && failover.kind !== 'crash') throw new StatelabError('E_PROCESS', errors.join('; '));
   } finally {
     abort.abort();
+    hostLink.close();
     await Promise.allSettled([pAgent.close('run over'), sAgent.close('run over')]);
     if (!primaryRec) primaryRec = await primary.terminate();
     if (!standbyRec) standbyRec = await standby.terminate();

@@ -76,6 +76,15 @@ export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions
   const to = o.to ?? Number.MAX_SAFE_INTEGER;
   let broken = false;
   sink.on('error', () => (broken = true));
+  // A writer waiting for 'drain' from a killed process would wait forever: fail the sink instead.
+  const onAbort = (): void => {
+    broken = true;
+    sink.destroy(new Error('replay aborted'));
+  };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
+  sink.once('close', () => {
+    if (!sink.writableFinished) onAbort();
+  });
   const writer = new PcapWriter(sink, { linkType: facts.linkType, snapLen: facts.snapLen, nanosecond: facts.nanosecond });
   let i = 0;
   let written = 0;
@@ -96,6 +105,8 @@ export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions
     if (!broken) await writer.close();
   } catch (e) {
     if (!broken && !o.signal?.aborted) throw e;
+  } finally {
+    o.signal?.removeEventListener('abort', onAbort);
   }
   return written;
 }

@@ -33,6 +33,8 @@ export interface RunOptions {
   host?: string;
   /** Progress lines for long runs. */
   progress?: (line: string) => void;
+  /** Agent events, one line each. */
+  agentLog?: (line: string) => void;
 }
 
 export interface ProcessTail {
