@@ -16,6 +16,12 @@ export interface DependenceQueries {
   backward(criteria: Criterion[]): ReadonlySet<InstrId>;
   /** Statements affected by `from` that affect `to`. */
   chop(from: Criterion[], to: Criterion[]): ReadonlySet<InstrId>;
+  /**
+   * The chop along value flow only (data and parameter edges, no control), never
+   * passing through a statement `avoid` accepts: "the code that computes `to`
+   * from the packet" (paper §4.3), without detours through the state itself.
+   */
+  dataChop(from: Criterion[], to: Criterion[], avoid?: (instr: InstrId) => boolean): ReadonlySet<InstrId>;
 }
 
 export interface StageContext {

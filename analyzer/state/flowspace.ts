@@ -3,7 +3,7 @@
 // arithmetic into the variable and (b) the conditions of loops that walk it; and whether a
 // packet can update entries outside its own flowspace (sweeps, resets, evictions).
 import { dominatorTree, type PredecessorGraph } from '../graph/index.js';
-import type { Branch, Func, Instr, InstrId, Program, VarId } from '../ir/types.js';
+import type { Branch, Func, Gep, Instr, InstrId, Program, VarId } from '../ir/types.js';
 import type { ObjId } from '../pointer/types.js';
 import { headerField } from './catalogs.js';
 import { definedVar, intersects, mayHoldEntries, resolveType, usesOf, type Criterion, type StageContext } from './context.js';
@@ -55,15 +55,32 @@ function naturalLoops(key: string, f: Func): Loop[] {
   });
 }
 
-/** Header-field names for struct member accesses in a set of statements. */
-export function headerFieldsIn(program: Program, instrs: Iterable<InstrId>): Map<string, InstrId> {
+/** The single instruction defining a compiler temporary, if any (for walking address computations back). */
+export type TempDef = (func: string, v: VarId) => Instr | undefined;
+
+/**
+ * Header-field names read in a set of statements: loads through (and address
+ * computations of) members of the standard header structs. A member of an
+ * anonymous struct or union is named after the tagged struct around it.
+ */
+export function headerFieldsIn(program: Program, instrs: Iterable<InstrId>, defOf: TempDef): Map<string, InstrId> {
   const out = new Map<string, InstrId>();
+  const fieldOf = (g: Gep, func: string): string | undefined => {
+    for (let cur: Gep | undefined = g, depth = 0; cur?.field && depth < 8; depth++) {
+      const agg = resolveType(program, cur.field.aggregate);
+      const tag = agg.kind === 'struct' || agg.kind === 'union' ? agg.tag : undefined;
+      if (tag !== undefined) return headerField(tag, g.field!.name);
+      const base = defOf(func, cur.base);
+      cur = base?.kind === 'gep' ? base : undefined;
+    }
+    return untaggedHeaderField(g.field!.name);
+  };
   for (const id of instrs) {
     const i = program.instrs[id];
-    if (i.kind !== 'gep' || !i.field) continue;
-    const agg = resolveType(program, i.field.aggregate);
-    const tag = agg.kind === 'struct' || agg.kind === 'union' ? agg.tag : undefined;
-    const f = headerField(tag, i.field.name) ?? (tag === undefined ? untaggedHeaderField(i.field.name) : undefined);
+    const func = program.instrFunc[id];
+    const g = i.kind === 'gep' ? i : i.kind === 'load' ? defOf(func, i.addr) : undefined;
+    if (g?.kind !== 'gep' || !g.field) continue;
+    const f = fieldOf(g, func);
     if (f && !out.has(f)) out.set(f, id);
   }
   return out;
@@ -127,9 +144,28 @@ export class FlowspaceStage {
     }
   }
 
-  private fieldsOfChop(targets: Criterion[]): Map<string, InstrId> {
+  /**
+   * Objects that hold state across packets: heap objects and global or static
+   * variables (and their fields). A per-packet local (the decoded `struct pkt`,
+   * a key struct) is part of computing the key, not state to avoid.
+   */
+  private isStateObject(o: ObjId): boolean {
+    const { program, pts } = this.ctx;
+    let obj = pts.objects[o];
+    for (let d = 0; obj?.kind === 'field' && obj.parent !== undefined && d < 8; d++) obj = pts.objects[obj.parent];
+    if (!obj) return true;
+    if (obj.kind !== 'var' || obj.var === undefined) return obj.kind === 'heap';
+    const scope = program.vars[obj.var]?.scope;
+    return scope === 'global' || scope === 'static';
+  }
+
+  /** Header fields in the value-flow chop from the packet to `targets`, not passing through writes of `reach`. */
+  private fieldsOfChop(targets: Criterion[], reach: ReadonlySet<ObjId>): Map<string, InstrId> {
     if (!targets.length) return new Map();
-    return headerFieldsIn(this.ctx.program, this.ctx.deps.chop(this.packet, targets));
+    const { program, pts } = this.ctx;
+    const writesState = (id: InstrId) => writtenObjects(pts, program.instrs[id]).some((o) => reach.has(o) && this.isStateObject(o));
+    const chop = this.ctx.deps.dataChop(this.packet, targets, writesState);
+    return headerFieldsIn(program, chop, (f, v) => this.tempDefs(f).get(v)?.[0]);
   }
 
   /** Definitions of an index variable inside its function (the statements computing it). */
@@ -241,7 +277,7 @@ export class FlowspaceStage {
     const walking = this.walkingLoops(v, reach);
     const condTargets: Criterion[] = walking.flatMap((l) => l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })));
 
-    const fields = this.fieldsOfChop([...indexTargets, ...condTargets]);
+    const fields = this.fieldsOfChop([...indexTargets, ...condTargets], reach);
     result.fields = [...fields.keys()].sort();
     for (const [field, at] of fields) {
       result.reasons.push(reasonAt(program, program.instrs[at], 'flowspace', `${field} selects an entry of ${name} (chop from the packet to its index or lookup condition)`));
@@ -254,7 +290,7 @@ export class FlowspaceStage {
     for (const l of walking) {
       const w = this.loopWrites(l, reach);
       if (w === undefined) continue;
-      const selected = this.fieldsOfChop(l.exits.map((c) => ({ kind: 'instr' as const, instr: c.id })));
+      const selected = this.fieldsOfChop(l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })), reach);
       const missing = [...need].filter((f) => !selected.has(f));
       if (missing.length) {
         result.outside = reasonAt(program, program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);

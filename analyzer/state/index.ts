@@ -55,7 +55,7 @@ export function classify(
   });
   const { criteria, callbacks } = packetCriteria(ctx, sites);
   const code = time('pktProcs', () => packetCode(ctx, sites, loopProcs, loops, criteria, callbacks));
-  const topLevel = time('topLevel', () => topLevelVars(ctx, persistent, code.instrs));
+  const topLevel = time('topLevel', () => topLevelVars(ctx, persistent, code.topLevelInstrs));
   const updateable = time('updateable', () => updateableVars(ctx, topLevel.keys(), code.instrs));
   const flowspace = time('flowspace', () => {
     const stage = new FlowspaceStage(ctx, code.pktProcs, code.instrs, criteria);

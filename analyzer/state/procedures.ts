@@ -144,18 +144,40 @@ function dedupe(cs: Criterion[]): Criterion[] {
 
 /**
  * The statements that run per packet. Paper Figure 5 takes every statement of
- * every procedure in the forward slice of the receive. Two refinements, both
- * sound: in a loop procedure only the loop around the receive counts (what runs
- * before or after it runs once, not per packet); and procedures called from
- * per-packet statements are per-packet too, even when no packet data reaches
- * them (a `stats_tick()` in the loop is invisible to a slice but runs per packet).
+ * every procedure in the forward slice of the receive. Three refinements, all
+ * sound for per-packet updates: in a loop procedure only the loop around the
+ * receive counts (what runs before or after it runs once); callers of a loop
+ * procedure reached only by its return (main after the loop) are not per
+ * packet; and procedures called from per-packet statements are per packet too,
+ * even when no packet data reaches them (a `stats_tick()` in the loop is
+ * invisible to a slice but runs per packet).
  */
 export interface PacketCode {
   pktProcs: string[];
-  /** Per-packet statements. */
+  /** Per-packet statements: where updates count (paper Figure 7). */
   instrs: Set<InstrId>;
+  /** Statements whose variables are top-level (Figure 5): per-packet ones and all of each loop procedure. */
+  topLevelInstrs: Set<InstrId>;
   /** The forward slice from the packet. */
   slice: ReadonlySet<InstrId>;
+}
+
+/** Functions that (transitively) call a loop procedure: they run around the loop, not in it. */
+function loopAncestors(ctx: StageContext, loopProcs: string[]): Set<string> {
+  const out = new Set<string>();
+  const work = [...loopProcs];
+  while (work.length) {
+    const f = work.pop()!;
+    for (const site of ctx.pts.callGraph.callersOf(f)) {
+      const caller = ctx.program.instrFunc[site];
+      if (!out.has(caller)) {
+        out.add(caller);
+        work.push(caller);
+      }
+    }
+  }
+  for (const l of loopProcs) out.delete(l);
+  return out;
 }
 
 export function packetCode(
@@ -169,9 +191,12 @@ export function packetCode(
   const { program } = ctx;
   const slice = ctx.deps.forward(criteria);
   const loopSet = new Set(loopProcs);
+  const around = loopAncestors(ctx, loopProcs);
   const procs = new Set<string>(callbacks);
-  for (const i of slice) procs.add(program.instrFunc[i]);
+  for (const i of slice) if (!around.has(program.instrFunc[i])) procs.add(program.instrFunc[i]);
   for (const s of sites) procs.add(s.func);
+  // A pcap_loop-style call returns once, after the last packet: its result is not per packet.
+  const onceCalls = new Set(sites.filter((s) => s.entry.sources.some((x) => x.kind === 'callback')).map((s) => s.instr));
 
   const instrs = new Set<InstrId>();
   const work = [...procs];
@@ -181,7 +206,6 @@ export function packetCode(
       work.push(f);
     }
   };
-  // Loop procedures: only the blocks on a cycle with a receive site (or the pcap_loop call).
   const siteBlocks = new Map<string, Set<number>>();
   for (const s of sites) {
     const set = siteBlocks.get(s.func) ?? new Set<number>();
@@ -193,23 +217,27 @@ export function packetCode(
     const f = program.functions.get(key);
     if (!f) continue;
     const restrict = loopSet.has(key) && !callbacks.includes(key);
-    const cyc = restrict ? loops.cycleBlocks(key) : undefined;
-    const loopBlocks = restrict ? loopBodyBlocks(f.blocks.length, (b) => f.blocks[b].succs, siteBlocks.get(key) ?? new Set(), cyc!) : undefined;
+    const loopBlocks = restrict
+      ? loopBodyBlocks(f.blocks.length, (b) => f.blocks[b].succs, siteBlocks.get(key) ?? new Set(), loops.cycleBlocks(key))
+      : undefined;
     for (const b of f.blocks) {
+      if (loopBlocks && !loopBlocks.has(b.id)) continue;
       for (const instr of b.instrs) {
-        const perPacket = !restrict || loopBlocks!.has(b.id) || slice.has(instr.id);
-        if (!perPacket) continue;
-        instrs.add(instr.id);
         if (instr.kind === 'call' || instr.kind === 'icall') {
-          for (const callee of calleesOf(ctx, instr)) addProc(callee);
           for (const cb of ctx.pts.callGraph.callbacksOf(instr.id)) addProc(cb);
+          if (onceCalls.has(instr.id)) continue;
+          for (const callee of calleesOf(ctx, instr)) addProc(callee);
         }
+        instrs.add(instr.id);
       }
     }
   }
-  return { pktProcs: [...procs].sort(), instrs, slice };
+  const topLevelInstrs = new Set(instrs);
+  for (const l of loopSet) {
+    for (const b of program.functions.get(l)?.blocks ?? []) for (const i of b.instrs) topLevelInstrs.add(i.id);
+  }
+  return { pktProcs: [...procs].sort(), instrs, topLevelInstrs, slice };
 }
-
 /** Cycle blocks in the same strongly connected region as the receive blocks (the packet loop body). */
 function loopBodyBlocks(n: number, succs: (b: number) => number[], seeds: Set<number>, cycle: Set<number>): Set<number> {
   const body = new Set<number>();

@@ -95,7 +95,7 @@ static int decode_ipv4(struct pkt *p, const u_char *bp, uint32_t left) {
   p->l3_off = (uint32_t)(bp - p->frame);
   p->ip_hlen = hlen;
   p->ip_len = tot;
-  p->l4_proto = bp[9];
+  p->l4_proto = p->ip->ip_p; /* through the header struct, as the analyzer maps fields by name */
   uint16_t off = be16(bp + 6);
   if ((off & IP_OFFMASK) != 0) {
     p->frag = PKT_FRAG_LATER;
@@ -122,7 +122,7 @@ static int decode_ipv6(struct pkt *p, const u_char *bp, uint32_t left) {
   p->ip_len = 40 + plen;
   if (plen == 0) p->ip_len = left; /* jumbogram or TSO: use what we have */
   uint32_t avail = (p->ip_len < left ? p->ip_len : left);
-  uint8_t nxt = bp[6];
+  uint8_t nxt = p->ip6->ip6_nxt;
   uint32_t off = 40;
   for (int i = 0; i < PKT_MAX_IP6_EXT; i++) {
     uint32_t elen;
