@@ -16,6 +16,8 @@ interface Frame {
   callNode?: DynNode;
   /** Passed `if (c) return` predicates: everything later in this activation ran because they were false. */
   extra: DynNode[];
+  /** The variable p points to now (`unsigned *p = &x;` at entry). */
+  ptr: string;
   /** Control deps and node of the call statement waiting for its callee to return. */
   pending: { node: DynNode; ctl: DynNode[] }[];
 }
@@ -31,10 +33,10 @@ export function dynamicDependences(p: RandProgram, trace: string): { last: Map<n
   p.fns.forEach((f) => walk(f.body));
   const globals = new Map<string, DynNode>();
   const main = p.fns[p.fns.length - 1]!;
-  const newFrame = (fn: Fn, callNode?: DynNode): Frame => ({ fn, defs: new Map(), inst: new Map(), fresh: new Set(), callNode, extra: [], pending: [] });
+  const newFrame = (fn: Fn, callNode?: DynNode): Frame => ({ fn, defs: new Map(), inst: new Map(), fresh: new Set(), callNode, extra: [], pending: [], ptr: 'x' });
   const stack: Frame[] = [newFrame(main)];
   const last = new Map<number, DynNode>();
-  const isFrameVar = (f: Frame, v: string) => f.fn.params.includes(v) || f.fn.locals.includes(v);
+  const isFrameVar = (f: Frame, v: string) => v === 'p' || f.fn.params.includes(v) || f.fn.locals.includes(v);
   const defOf = (f: Frame, v: string) => (isFrameVar(f, v) ? f.defs.get(v) : globals.get(v));
   const setDef = (f: Frame, v: string, n: DynNode) => (isFrameVar(f, v) ? f.defs.set(v, n) : globals.set(v, n));
   const ctlOf = (f: Frame, id: number): DynNode[] => {
@@ -69,6 +71,16 @@ export function dynamicDependences(p: RandProgram, trace: string): { last: Map<n
         const n = node(f, id, ctl);
         f.inst.set(id, n);
         if (s.kind === 'assign') setDef(f, s.dst, n);
+        if (s.kind === 'paddr') {
+          setDef(f, 'p', n);
+          f.ptr = s.target;
+        }
+        if (s.kind === 'pstore') setDef(f, f.ptr, n);
+        if (s.kind === 'pload') {
+          const t = defOf(f, f.ptr);
+          if (t) n.deps.push(t);
+          setDef(f, s.dst, n);
+        }
         if (s.kind === 'if' && s.then.length === 1 && s.then[0]!.kind === 'ret') f.extra.push(n);
         if (s.kind === 'call') {
           // The callee runs because the call does (control); each parameter holds its own argument (data).

@@ -1,4 +1,5 @@
-// Property tests of slicing on random C programs (bounded, fixed seed):
+// Property tests of slicing on random C programs (bounded, fixed seed; globals,
+// calls, loops, early returns, stores and loads through a pointer):
 // (1) duality: q is in the forward slice of p exactly when p is in the backward slice of q;
 // (2) soundness against a real run: compiled with cc and traced, every statement a
 //     dynamic dependence chain shows affecting a statement instance is in its static backward slice.
@@ -27,6 +28,7 @@ interface Case {
   lineOf: Map<number, number>;
   trace: string;
   prog: ReturnType<typeof randomProgram>;
+  code: string;
 }
 
 function prepare(xs: number[]): Case {
@@ -41,7 +43,7 @@ function prepare(xs: number[]): Case {
   execFileSync('cc', ['-std=c11', '-O0', '-w', '-o', join(dir, 'traced'), join(dir, 'traced.c')]);
   const trace = execFileSync(join(dir, 'traced'), { encoding: 'utf8', timeout: 5000 });
   const program = loadProgram([file]);
-  return { sdg: buildSdg(program, analyzePointers(program)), file, lineOf: plain.lineOf, trace, prog };
+  return { sdg: buildSdg(program, analyzePointers(program)), file, lineOf: plain.lineOf, trace, prog, code: plain.code };
 }
 
 type Slicer = (sdg: Sdg, crit: VertexId[]) => VertexSet;
@@ -80,7 +82,7 @@ const naiveForward: Slicer = (sdg, crit) => {
   return { mask: m, vertices: [...m.keys()].filter((v) => m[v]), has: (v) => m[v] === 1 };
 };
 
-const RUNS = 10;
+const RUNS = 16;
 const cases: Case[] = [];
 
 describe('slicing properties on random programs', () => {
@@ -102,6 +104,10 @@ describe('slicing properties on random programs', () => {
 
   it('both checks catch deliberately broken slicers', () => {
     expect(cases.length).toBe(RUNS);
+    // The corpus exercises calls, loops and stores/loads through pointers.
+    expect(cases.filter((c) => /^\s*\*p = /m.test(c.code)).length).toBeGreaterThan(RUNS / 3);
+    expect(cases.filter((c) => /= \*p \+/.test(c.code)).length).toBeGreaterThan(RUNS / 3);
+    expect(cases.filter((c) => / = f\d\(/.test(c.code)).length).toBeGreaterThan(RUNS / 2);
     expect(cases.some((c) => uncovered(c, noDescent).length > 0)).toBe(true);
     expect(cases.some((c) => dualityViolations(c.sdg, naiveForward, backwardSlice) > 0)).toBe(true);
   });

@@ -13,6 +13,9 @@ export type Stmt =
   | { kind: 'if'; id: number; cond: Expr; then: Stmt[]; else: Stmt[] }
   | { kind: 'while'; id: number; counter: string; bound: number; body: Stmt[] }
   | { kind: 'ret'; id: number; e: Expr }
+  | { kind: 'paddr'; id: number; target: string }
+  | { kind: 'pstore'; id: number; e: Expr }
+  | { kind: 'pload'; id: number; dst: string; e: Expr }
   | { kind: 'print'; id: number; e: Expr };
 
 export interface Fn {
@@ -72,7 +75,13 @@ export function randomProgram(xs: number[]): RandProgram {
       for (let j = 0; j < len; j++) {
         const choice = r.next(10);
         const dstPool = [...locals, ...globals, ...params];
-        if (choice < 4 || depth >= 2) out.push({ kind: 'assign', id: nextId++, dst: dstPool[r.next(dstPool.length)]!, e: expr() });
+        const ptr = r.next(4);
+        if (choice < 4 && ptr === 0) {
+          const tp = [...locals.slice(0, 3), ...globals];
+          out.push({ kind: 'paddr', id: nextId++, target: tp[r.next(tp.length)]! });
+        } else if (choice < 4 && ptr === 1) out.push({ kind: 'pstore', id: nextId++, e: expr() });
+        else if (choice < 4 && ptr === 2) out.push({ kind: 'pload', id: nextId++, dst: dstPool[r.next(dstPool.length)]!, e: expr() });
+        else if (choice < 4 || depth >= 2) out.push({ kind: 'assign', id: nextId++, dst: dstPool[r.next(dstPool.length)]!, e: expr() });
         else if (choice < 6 && k > 0) {
           const callee = r.next(k);
           const args = fns[callee]!.params.map(() => expr());
@@ -120,6 +129,15 @@ export function randomProgram(xs: number[]): RandProgram {
         case 'ret':
         case 'print':
           info.set(s.id, { fn, uses: s.e.vars, defs: [], parent, kind: s.kind });
+          break;
+        case 'paddr':
+          info.set(s.id, { fn, uses: [], defs: ['p'], parent, kind: s.kind });
+          break;
+        case 'pstore':
+          info.set(s.id, { fn, uses: [...s.e.vars, 'p'], defs: [], parent, kind: s.kind });
+          break;
+        case 'pload':
+          info.set(s.id, { fn, uses: [...s.e.vars, 'p'], defs: [s.dst], parent, kind: s.kind });
           break;
       }
     }
@@ -169,6 +187,18 @@ export function render(p: RandProgram, instrument: boolean): Rendered {
           at();
           lines.push(`${ind}${T('S', s.id)}printf("%u\\n", ${s.e.text});`);
           break;
+        case 'paddr':
+          at();
+          lines.push(`${ind}${T('S', s.id)}p = &${s.target};`);
+          break;
+        case 'pstore':
+          at();
+          lines.push(`${ind}${T('S', s.id)}*p = ${s.e.text};`);
+          break;
+        case 'pload':
+          at();
+          lines.push(`${ind}${T('S', s.id)}${s.dst} = *p + (${s.e.text});`);
+          break;
         case 'ret':
           at();
           lines.push(`${ind}{ ${T('R', s.id)}return ${s.e.text}; }`);
@@ -196,6 +226,7 @@ export function render(p: RandProgram, instrument: boolean): Rendered {
     const isMain = f.name === 'main';
     lines.push(`${isMain ? 'int' : 'unsigned'} ${f.name}(${isMain ? 'void' : f.params.map((x) => `unsigned ${x}`).join(', ')}) {`);
     lines.push(`  unsigned ${f.locals.map((l) => `${l} = 0u`).join(', ')};`);
+    lines.push('  unsigned *p = &x;');
     emit(f.body, '  ');
     if (isMain) lines.push('  return 0;');
     lines.push('}');
