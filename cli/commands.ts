@@ -4,8 +4,9 @@ import { register as trace } from './trace.js';
 import { register as analyze } from './analyze.js';
 import { register as agent } from './agent.js';
 import { register as slice } from './slice.js';
+import { register as run } from './run.js';
 import { register as build } from './build.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, trace, agent, slice, build];
+export const commands: Register[] = [analyze, trace, agent, slice, build, run];

@@ -141,7 +141,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   try {
     // Connect and wait for the standby to hold the primary's initial snapshot.
     const standbyPort = await sAgent.listen(0, o.host);
-    const port = process.env.H10_NORELAY ? standbyPort : await hostLink.listen(o.host, standbyPort);
+    const port = await hostLink.listen(o.host, standbyPort);
     const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
     pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);
     await withTimeout(Promise.race([synced, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')))]), 10_000, 'standby synchronisation');
