@@ -1,18 +1,34 @@
-// `statelab analyze`: loads a C program and prints its summary and, on request,
-// dumps (IR text, CFG DOT); later stages add their own dumps and outputs here.
-import { writeFileSync } from 'node:fs';
+// `statelab analyze`: runs the analyzer pipeline on a C middlebox and prints the
+// paper's Table 3 row, the per-variable table and per-stage time and memory;
+// writes the JSON report, SARIF and slice DOT on request, or dumps an internal form.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
-import { analyze, type AnalysisResult } from '../analyzer/analyze.js';
+import { analyze, loadIr, type AnalysisResult, type AnalyzeOptions } from '../analyzer/analyze.js';
 import { usageError } from '../analyzer/errors.js';
 import { cfgToDot, printFunction, printProgram } from '../analyzer/ir/index.js';
 import type { Func, Program } from '../analyzer/ir/types.js';
+import { callGraphDot, pointsToDump } from '../analyzer/pointer/index.js';
+import { formatReasons, formatReport, reportToJson, toSarif, validateReport } from '../analyzer/report/index.js';
+import { backwardSlice, forwardSlice, instrVertices, sliceToDot } from '../analyzer/slice/index.js';
 
 export interface AnalyzeCliOptions {
   include: string[];
   define: string[];
+  pointer: string;
+  fieldSensitive?: boolean;
+  recv: string[];
+  pktOut: string[];
+  logOut: string[];
+  catalog?: string;
+  json?: string;
+  sarif?: string;
+  dot?: string;
   dump?: string;
   function?: string;
   out?: string;
+  all?: boolean;
+  explain?: boolean;
 }
 
 function findFunction(p: Program, name: string | undefined, dump: string): Func {
@@ -22,35 +38,34 @@ function findFunction(p: Program, name: string | undefined, dump: string): Func 
   return f;
 }
 
-/** The dumps by name; pts/callgraph are added by their stages. */
-export const dumps: Record<string, (r: AnalysisResult, o: AnalyzeCliOptions) => string> = {
-  ir: (r, o) => (o.function ? printFunction(r.program, findFunction(r.program, o.function, 'ir')) : printProgram(r.program)),
-  cfg: (r, o) => cfgToDot(findFunction(r.program, o.function, 'cfg'), r.program),
+/** Dumps of the front end's IR (no later stage needed). */
+const irDumps: Record<string, (p: Program, o: AnalyzeCliOptions) => string> = {
+  ir: (p, o) => (o.function ? printFunction(p, findFunction(p, o.function, 'ir')) : printProgram(p)),
+  cfg: (p, o) => cfgToDot(findFunction(p, o.function, 'cfg'), p),
 };
+/** Dumps that need the pointer analysis; `--function` names the variable for pts. */
+const ptsDumps: Record<string, (r: AnalysisResult, o: AnalyzeCliOptions) => string> = {
+  pts: (r, o) => pointsToDump(r.program, r.pts, o.function),
+  callgraph: (r) => callGraphDot(r.program, r.pts),
+};
+export const DUMPS = [...Object.keys(irDumps), ...Object.keys(ptsDumps)];
 
-export function summary(r: AnalysisResult): string {
-  const p = r.program;
-  const lines: string[] = [];
-  const pp = p.units.reduce((a, u) => a + u.preprocessedLines, 0);
-  const src = p.units.reduce((a, u) => a + u.sourceLines, 0);
-  const globals = p.vars.filter((v) => v.scope === 'global' || (v.scope === 'static' && v.function === undefined));
-  const fstatics = p.vars.filter((v) => v.scope === 'static' && v.function !== undefined);
-  lines.push(`units: ${p.units.length} (${src} source lines, ${pp} preprocessed lines)`);
-  for (const u of p.units) lines.push(`  ${u.file}: ${u.sourceLines} lines, ${u.preprocessedLines} preprocessed`);
-  lines.push(`functions: ${p.functions.size}${[...p.functions.values()].some((f) => f.partial) ? ` (partial: ${[...p.functions.values()].filter((f) => f.partial).map((f) => f.key).join(', ')})` : ''}`);
-  for (const f of p.functions.values()) {
-    const n = f.blocks.reduce((a, b) => a + b.instrs.length, 0);
-    lines.push(`  ${f.key}  ${f.loc.file}:${f.loc.line}  ${f.blocks.length} blocks, ${n} instrs${f.partial ? ', PARTIAL' : ''}`);
-  }
-  lines.push(`globals and file statics: ${globals.length}`);
-  for (const v of globals) lines.push(`  ${v.scope} ${v.name}  ${v.loc.file}:${v.loc.line}`);
-  if (fstatics.length) lines.push(`function statics: ${fstatics.map((v) => `${v.function}.${v.name}`).join(', ')}`);
-  lines.push(`instructions: ${p.instrs.length}`);
-  lines.push(`externals: ${[...p.externals].sort().join(', ') || '-'}`);
-  lines.push(`diagnostics: ${p.diagnostics.length}`);
-  for (const d of p.diagnostics) lines.push(`  ${d.severity}: ${d.loc.file}:${d.loc.line}:${d.loc.column}: ${d.message}`);
-  lines.push(`time: ${r.timings.map((t) => `${t.stage} ${t.ms.toFixed(0)} ms`).join(', ')}`);
-  return lines.join('\n') + '\n';
+/** DOT of the slices behind the verdicts: the packet's forward slice and the output calls' backward slices. */
+function writeSliceDots(r: AnalysisResult, dir: string): string[] {
+  mkdirSync(dir, { recursive: true });
+  const c = r.classification;
+  const recv = c.recvSites.flatMap((s) => r.program.instrs.filter((i) => i.loc.file === s.file && i.loc.line === s.line && i.kind === 'call').map((i) => i.id));
+  const files: [string, string][] = [
+    ['packet-forward.dot', sliceToDot(r.sdg, forwardSlice(r.sdg, instrVertices(r.sdg, recv)), 'packet_forward')],
+    ['pkt-output-backward.dot', sliceToDot(r.sdg, backwardSlice(r.sdg, instrVertices(r.sdg, c.outputSites.pkt)), 'pkt_output')],
+    ['log-output-backward.dot', sliceToDot(r.sdg, backwardSlice(r.sdg, instrVertices(r.sdg, c.outputSites.log)), 'log_output')],
+  ];
+  for (const [name, text] of files) writeFileSync(join(dir, name), text);
+  return files.map(([name]) => join(dir, name));
+}
+
+function write(file: string, text: string): void {
+  writeFileSync(file, text.endsWith('\n') ? text : text + '\n');
 }
 
 const collect = (v: string, acc: string[]): string[] => [...acc, v];
@@ -58,22 +73,58 @@ const collect = (v: string, acc: string[]): string[] => [...acc, v];
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('analyze a C middlebox: <file.c|dir|compile_commands.json>...')
+    .description('classify the state of a C middlebox (StateAlyzr): <file.c|dir|compile_commands.json>...')
     .argument('<inputs...>', 'C files, directories (with optional mbox.json) or compile_commands.json')
     .option('-I, --include <dir>', 'add an include directory', collect, [])
     .option('-D, --define <name[=value]>', 'define a macro', collect, [])
-    .option('--dump <kind>', `print an internal form: ${Object.keys(dumps).join('|')}`)
-    .option('--function <name>', 'the function for --dump cfg (and to narrow --dump ir)')
+    .option('--pointer <kind>', 'pointer analysis: andersen|steensgaard', 'andersen')
+    .option('--field-sensitive', 'fields of structs as separate locations')
+    .option('--recv <fn>', 'add a packet-receive function', collect, [])
+    .option('--pkt-out <fn>', 'add a packet-output function', collect, [])
+    .option('--log-out <fn>', 'add a log-output function', collect, [])
+    .option('--catalog <file>', 'JSON file {"recv": [], "pktOut": [], "logOut": []} extending the catalogs')
+    .option('--json <file>', 'write the JSON report (schema analyzer/report/report.schema.json)')
+    .option('--sarif <file>', 'write SARIF 2.1.0')
+    .option('--dot <dir>', 'write DOT of the slices behind the verdicts')
+    .option('--dump <kind>', `print an internal form: ${DUMPS.join('|')}`)
+    .option('--function <name>', 'the function for --dump cfg|ir, the variable for --dump pts')
     .option('-o, --out <file>', 'write the dump to a file instead of stdout')
+    .option('--all', 'list every persistent variable, not only top-level ones')
+    .option('--explain', 'print the reason behind every verdict')
     .action((inputs: string[], o: AnalyzeCliOptions) => {
-      if (o.dump !== undefined && !(o.dump in dumps)) throw usageError(`unknown --dump '${o.dump}' (one of: ${Object.keys(dumps).join(', ')})`);
-      const r = analyze(inputs, { includeDirs: o.include, defines: o.define });
-      if (o.dump) {
-        const text = dumps[o.dump](r, o);
-        if (o.out) writeFileSync(o.out, text);
+      if (o.dump !== undefined && !DUMPS.includes(o.dump)) throw usageError(`unknown --dump '${o.dump}' (one of: ${DUMPS.join(', ')})`);
+      if (o.pointer !== 'andersen' && o.pointer !== 'steensgaard') throw usageError(`unknown --pointer '${o.pointer}' (andersen or steensgaard)`);
+      const opts: AnalyzeOptions = {
+        includeDirs: o.include,
+        defines: o.define,
+        pointer: o.pointer,
+        fieldSensitive: o.fieldSensitive ?? false,
+        recv: o.recv,
+        pktOut: o.pktOut,
+        logOut: o.logOut,
+        configFile: o.catalog,
+      };
+      if (o.dump && o.dump in irDumps) {
+        const text = irDumps[o.dump](loadIr(inputs, opts).program, o);
+        if (o.out) write(o.out, text);
         else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
         return;
       }
-      process.stdout.write(summary(r));
+      const r = analyze(inputs, opts);
+      if (o.dump) {
+        const text = ptsDumps[o.dump](r, o);
+        if (o.out) write(o.out, text);
+        else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+        return;
+      }
+      const problems = validateReport(r.report);
+      if (problems.length) throw new Error(`report does not match its schema: ${problems.join('; ')}`);
+      if (o.json) write(o.json, reportToJson(r.report));
+      if (o.sarif) write(o.sarif, JSON.stringify(toSarif(r.report, { baseDir: process.cwd() }), null, 2));
+      const dots = o.dot ? writeSliceDots(r, o.dot) : [];
+      const text = formatReport(r.report, { all: o.all });
+      process.stdout.write(text + '\n');
+      if (o.explain) process.stdout.write('\n' + formatReasons(r.report) + '\n');
+      for (const f of [o.json, o.sarif, ...dots]) if (f) process.stderr.write(`wrote ${f}\n`);
     });
 }

@@ -69,14 +69,14 @@ export function formatReasons(r: AnalysisReport): string {
   return out.join('\n');
 }
 
-export function formatReport(r: AnalysisReport): string {
+export function formatReport(r: AnalysisReport, opts: { all?: boolean } = {}): string {
   const parts = [
     `statelab analysis of ${r.program.files.length} file(s), ${r.program.loc} lines, ${r.program.functions} functions`,
     `loop procedure(s): ${r.loopProcs.join(', ') || '(none found)'}; packet-processing procedures: ${r.pktProcs.length}`,
     '',
     formatTable3(r),
     '',
-    formatVariables(r),
+    formatVariables(r, opts),
   ];
   if (r.unknownExternals.length) parts.push('', `unknown externals (treated soundly): ${r.unknownExternals.join(', ')}`);
   if (r.warnings.length) parts.push('', `${r.warnings.length} warning(s):`, ...r.warnings.map((w) => `  ${w.file}:${w.line}: ${w.message}`));
