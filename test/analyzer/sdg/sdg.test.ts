@@ -177,3 +177,17 @@ describe('control dependence corner cases', () => {
     expect(s).toContain(L('int n = 0'));
   });
 });
+
+describe('duality on the literature programs', () => {
+  it('q ∈ forward(p) ⇔ p ∈ backward(q) for every pair of statement vertices (incl. threads and callbacks)', () => {
+    for (const name of ['hrb.c', 'fig3.c', 'control.c']) {
+      const sdg = sdgOfFile(join(cDir, name));
+      const vs = sdg.vertices.filter((v) => v.kind === 'instr').map((v) => v.id);
+      const F = new Map(vs.map((p) => [p, forwardSlice(sdg, [p])]));
+      const B = new Map(vs.map((q) => [q, backwardSlice(sdg, [q])]));
+      let bad = 0;
+      for (const p of vs) for (const q of vs) if (F.get(p)!.has(q) !== B.get(q)!.has(p)) bad++;
+      expect(bad, name).toBe(0);
+    }
+  });
+});
