@@ -20,7 +20,9 @@ export function addSummaryEdges(
     s.add(w);
     work.push([v, w]);
   };
-  for (const v of vertices) if (v.kind === 'formal-out') propagate(v.id, v.id);
+  // Only formal-outs bound to some call site can yield summary edges (main, threads and
+  // other procedures without callers would only add useless path edges).
+  for (const v of vertices) if (v.kind === 'formal-out' && g.outEdges(v.id).some((e) => e.label === 'param-out')) propagate(v.id, v.id);
   let added = 0;
   while (work.length > 0) {
     const [v, w] = work.pop()!;
