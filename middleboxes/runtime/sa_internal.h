@@ -26,7 +26,7 @@ void sa_map_del(struct sa_map *m, uintptr_t k);
 struct sa_pending {
   const void *p;
   size_t n, elem;
-  int kind; /* 0 heap block, 1 global, 2 string */
+  int kind; /* 0 heap block, 1 global, 2 string, 3 interior (n = block id, elem = offset), 4 raw bits */
   sa_ser_fn f;
   const struct sa_global_desc *g;
 };
@@ -67,6 +67,8 @@ void sa_dec_destroy(sa_dec *d);
 /* Allocator table: address → size (flag: created by the importer). */
 extern struct sa_map sa_heap;
 extern int sa_tracking;
+/* Pointers encoded as their bits (they name no object: see sa_enc_ptr). */
+extern unsigned long sa_raw_pointers;
 void *sa_alloc_imported(size_t n);
 void sa_collect(const struct sa_map *reached);
 size_t sa_imported_live(void);

@@ -98,6 +98,7 @@ void sa_map_del(struct sa_map *m, uintptr_t k) {
  * `--sa-mode off` pays one predictable branch per allocation. */
 struct sa_map sa_heap;
 int sa_tracking;
+unsigned long sa_raw_pointers;
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void *__real_malloc(size_t n);
@@ -106,9 +107,12 @@ void *__real_realloc(void *p, size_t n);
 void __real_free(void *p);
 char *__real_strdup(const char *s);
 
+static int index_dirty = 1; /* the sorted block index must be rebuilt */
+
 static void record(void *p, size_t n, int imported) {
   if (p == NULL) return;
   pthread_mutex_lock(&heap_lock);
+  index_dirty = 1;
   struct sa_slot *s = sa_map_put(&sa_heap, (uintptr_t)p);
   s->val = n;
   s->flag = imported;
@@ -118,6 +122,7 @@ static void record(void *p, size_t n, int imported) {
 static void forget(void *p) {
   if (p == NULL) return;
   pthread_mutex_lock(&heap_lock);
+  index_dirty = 1;
   sa_map_del(&sa_heap, (uintptr_t)p);
   pthread_mutex_unlock(&heap_lock);
 }
@@ -179,11 +184,46 @@ void sa_collect(const struct sa_map *reached) {
       dead[n++] = (void *)s->key;
     }
   }
+  index_dirty = 1;
   for (size_t i = 0; i < n; i++) {
     sa_map_del(&sa_heap, (uintptr_t)dead[i]);
     __real_free(dead[i]);
   }
   __real_free(dead);
+}
+
+/* Sorted block starts, for pointers into the middle of a block (rebuilt lazily). */
+static uintptr_t *starts;
+static size_t nstarts;
+
+static int cmp_addr(const void *a, const void *b) {
+  uintptr_t x = *(const uintptr_t *)a, y = *(const uintptr_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* The heap block holding address a (start in *start), or NULL. */
+static struct sa_slot *containing_block(uintptr_t a, uintptr_t *start) {
+  if (index_dirty) {
+    __real_free(starts);
+    starts = __real_malloc((sa_heap.live + 1) * sizeof *starts);
+    if (starts == NULL) sa_fail(NULL, "out of memory");
+    nstarts = 0;
+    for (size_t i = 0; i < sa_heap.cap; i++)
+      if (sa_heap.slots[i].key > SA_DELETED) starts[nstarts++] = sa_heap.slots[i].key;
+    qsort(starts, nstarts, sizeof *starts, cmp_addr);
+    index_dirty = 0;
+  }
+  size_t lo = 0, hi = nstarts;
+  while (lo < hi) { /* first start > a */
+    size_t mid = lo + (hi - lo) / 2;
+    if (starts[mid] <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == 0) return NULL;
+  struct sa_slot *s = sa_map_get(&sa_heap, starts[lo - 1]);
+  if (s == NULL || a >= starts[lo - 1] + s->val) return NULL;
+  *start = starts[lo - 1];
+  return s;
 }
 
 size_t sa_imported_live(void) {
@@ -288,10 +328,44 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *
   }
   struct sa_slot *blk = sa_map_get(&sa_heap, a);
   const struct sa_global_desc *g = blk == NULL ? global_of(a) : NULL;
-  if (blk == NULL && g == NULL && !is_char)
-    sa_fail(e->var, "a %s points to %p, which is neither the start of a heap block "
-            "nor inside a known global (interior or foreign pointer): cannot move it soundly",
-            type, p);
+  uintptr_t base = 0;
+  struct sa_slot *outer = blk == NULL && g == NULL ? containing_block(a, &base) : NULL;
+  if (outer != NULL && elem != 0 && (a - base) % elem == 0) {
+    /* inside an array of this element type: send the whole block, then the offset */
+    uint64_t base_id;
+    struct sa_slot *bs = sa_map_get(&e->ids, base);
+    if (bs != NULL) {
+      base_id = bs->val;
+    } else {
+      struct sa_pending *bq = enqueue(e);
+      base_id = e->nqueue;
+      sa_map_put(&e->ids, base)->val = base_id;
+      bq->p = (const void *)base;
+      bq->f = f;
+      bq->elem = elem;
+      bq->kind = 0;
+      bq->n = outer->val / elem;
+    }
+    struct sa_pending *q = enqueue(e);
+    q->kind = 3;
+    q->n = base_id;
+    q->elem = a - base;
+    sa_map_put(&e->ids, a)->val = e->nqueue;
+    msgpack_pack_uint64(&e->pk, e->nqueue);
+    return;
+  }
+  if (blk == NULL && g == NULL && !is_char) {
+    /* Not an object the program can reach through this pointer type (an uninitialised
+     * slot past a container's length, a freed block, a sentinel): keep the bits. */
+    sa_raw_pointers++;
+    (void)type;
+    struct sa_pending *q = enqueue(e);
+    q->kind = 4;
+    q->p = p;
+    sa_map_put(&e->ids, a)->val = e->nqueue;
+    msgpack_pack_uint64(&e->pk, e->nqueue);
+    return;
+  }
   struct sa_pending *q = enqueue(e);
   uint64_t id = e->nqueue;
   sa_map_put(&e->ids, a)->val = id;
@@ -318,6 +392,15 @@ void sa_enc_finish(sa_enc *e) {
       msgpack_pack_array(&e->pk, 2);
       pack_cstr(&e->pk, q.g->name);
       msgpack_pack_uint64(&e->pk, (uintptr_t)q.p - (uintptr_t)*q.g->addr);
+    } else if (q.kind == 3) {
+      msgpack_pack_array(&e->pk, 3);
+      pack_cstr(&e->pk, "+");
+      msgpack_pack_uint64(&e->pk, q.n);
+      msgpack_pack_uint64(&e->pk, q.elem);
+    } else if (q.kind == 4) {
+      msgpack_pack_array(&e->pk, 2);
+      pack_cstr(&e->pk, "#");
+      msgpack_pack_uint64(&e->pk, (uintptr_t)q.p);
     } else if (q.kind == 2) {
       msgpack_pack_array(&e->pk, 1);
       sa_enc_bin(e, q.p, strlen(q.p) + 1);
@@ -397,6 +480,8 @@ uint64_t sa_dec_uint(sa_dec *d, const msgpack_object *o) {
 
 double sa_dec_double(sa_dec *d, const msgpack_object *o) {
   if (o->type == MSGPACK_OBJECT_FLOAT64 || o->type == MSGPACK_OBJECT_FLOAT32) return o->via.f64;
+  if (o->type == MSGPACK_OBJECT_POSITIVE_INTEGER) return (double)o->via.u64; /* integral floats may travel as ints */
+  if (o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER) return (double)o->via.i64;
   bad(d, "expected a float");
   return 0;
 }
@@ -415,6 +500,21 @@ static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp
   if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1) bad(d, "object table entry is not an array");
   const msgpack_object *a = o->via.array.ptr;
   uint32_t size = o->via.array.size;
+  if (a[0].type == MSGPACK_OBJECT_STR && size == 3 && a[0].via.str.size == 1 && a[0].via.str.ptr[0] == '+') {
+    msgpack_object ref = a[1]; /* the block, as an array of this element type */
+    uint64_t off = sa_dec_uint(d, &a[2]);
+    if (ref.type != MSGPACK_OBJECT_POSITIVE_INTEGER || ref.via.u64 == 0 || ref.via.u64 > d->nobjs ||
+        &d->objs[ref.via.u64 - 1] == o)
+      bad(d, "interior pointer to an unknown block");
+    char *b = sa_dec_ptr(d, &ref, elem, f);
+    const msgpack_object *bo = &d->objs[ref.via.u64 - 1];
+    if (b == NULL || bo->type != MSGPACK_OBJECT_ARRAY || bo->via.array.size < 1 ||
+        off >= (uint64_t)(bo->via.array.size - 1) * elem)
+      bad(d, "interior pointer outside its block");
+    return b + off;
+  }
+  if (a[0].type == MSGPACK_OBJECT_STR && size == 2 && a[0].via.str.size == 1 && a[0].via.str.ptr[0] == '#')
+    return (void *)(uintptr_t)sa_dec_uint(d, &a[1]); /* kept bits, never dereferenced */
   if (a[0].type == MSGPACK_OBJECT_STR && size == 2) {
     uint64_t off = sa_dec_uint(d, &a[1]);
     for (int i = 0; i < sa_nglobals; i++) {

@@ -389,8 +389,9 @@ int sa_pcap_dispatch(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
 static void at_exit(void) {
   if (mode == SA_PRIMARY) sa_end_packet();
   if (getenv("SA_STATS") != NULL)
-    fprintf(stderr, "statelab runtime: packets=%" PRIu64 " marks=%lu marks_per_packet=%.3f\n",
-            packets, sa_marks_executed, packets ? (double)sa_marks_executed / (double)packets : 0.0);
+    fprintf(stderr, "statelab runtime: packets=%" PRIu64 " marks=%lu marks_per_packet=%.3f raw_pointers=%lu\n",
+            packets, sa_marks_executed, packets ? (double)sa_marks_executed / (double)packets : 0.0,
+            sa_raw_pointers);
 }
 
 static int pick(const char *v, const char *const *names, int n, const char *opt) {

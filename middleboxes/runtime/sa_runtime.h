@@ -18,6 +18,10 @@
  *     [n, e0..en-1]       a heap block of n elements (n from the allocator's size)
  *     ["file::name", off] an address inside a named global
  *     [bin]               a char string outside the heap (copied, NUL kept)
+ *     ["+", id, off]      an address `off` bytes into block `id`, sent as an
+ *                         array of the pointer's element type
+ *     ["#", bits]         a value naming no object (an uninitialised slot past a
+ *                         container's length, a freed block, a sentinel): its bits
  *   function pointers → nil | str symbol name.
  * Objects are numbered in breadth-first traversal order and listed flat, so
  * a list of any length nests no deeper than its type and the encoding holds no
