@@ -1,11 +1,12 @@
 // The one seam between the run controller and middlebox builds: the plain
-// build through the middlebox's Makefile, and (once analyzer/instrument
-// exports a build function) the instrumented primary/standby commands.
+// build through the middlebox's Makefile, and the instrumented build of
+// analyzer/instrument for the primary/standby pair.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { inputError, StatelabError } from '../errors.js';
+import { buildMiddlebox } from '../../analyzer/instrument/index.js';
 
 const run = promisify(execFile);
 
@@ -47,21 +48,17 @@ export async function buildPlain(spec: MboxSpec): Promise<string> {
   return bin;
 }
 
-/** Commands for an instrumented pair; `--sa-mode primary|standby` is appended per role. */
+/** The instrumented binary; each role adds `--sa-mode primary|standby --sa-model <model>`. */
 export interface InstrumentedBuild {
   binary: string;
+  /** What the analysis decided moves (for the run record). */
+  transferred: string[];
 }
 
-/**
- * The instrumented build (analyzer/instrument + middleboxes/runtime). Not
- * available yet: analyzer/instrument exports no build function at this commit,
- * so this says so instead of pretending with a plain build.
- */
-export function buildInstrumented(spec: MboxSpec): Promise<InstrumentedBuild> {
-  return Promise.reject(
-    new StatelabError(
-      'E_BUILD',
-      `no instrumented build of ${spec.name}: analyzer/instrument does not export a build function yet; only --failover none runs on plain builds`,
-    ),
-  );
+/** The instrumented build through analyzer/instrument (analysis, hooks, serializers, runtime). */
+export async function buildInstrumented(spec: MboxSpec, outDir?: string): Promise<InstrumentedBuild> {
+  await Promise.resolve();
+  const r = buildMiddlebox(spec.dir, outDir === undefined ? {} : { outDir });
+  if (r.plain || !existsSync(r.binary)) throw new StatelabError('E_BUILD', `instrumented build of ${spec.name} produced no binary at ${r.binary}`);
+  return { binary: r.binary, transferred: r.variables.map((v) => v.name) };
 }

@@ -20,10 +20,7 @@ export async function plainLauncher(spec: MboxSpec): Promise<Launcher> {
   };
 }
 
-/**
- * Plain binary for the reference run, instrumented binary (with --sa-mode and
- * --sa-model) for the pair. Rejects with E_BUILD until analyzer/instrument can build.
- */
+/** Plain binary for the reference run, instrumented binary (with --sa-mode and --sa-model) for the pair. */
 export async function instrumentedLauncher(spec: MboxSpec): Promise<Launcher> {
   const plain = await buildPlain(spec);
   const inst = await buildInstrumented(spec);
