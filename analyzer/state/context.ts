@@ -17,11 +17,12 @@ export interface DependenceQueries {
   /** Statements affected by `from` that affect `to`. */
   chop(from: Criterion[], to: Criterion[]): ReadonlySet<InstrId>;
   /**
-   * The chop along value flow only (data and parameter edges, no control), never
-   * passing through a statement `avoid` accepts: "the code that computes `to`
-   * from the packet" (paper §4.3), without detours through the state itself.
+   * The chop along value flow (data and parameter edges; control dependence too
+   * when `withControl`), never passing through a statement `avoid` accepts: "the
+   * code that computes `to` from the packet" (paper §4.3) without detours through
+   * the state itself (context-insensitive, so a superset).
    */
-  dataChop(from: Criterion[], to: Criterion[], avoid?: (instr: InstrId) => boolean): ReadonlySet<InstrId>;
+  dataChop(from: Criterion[], to: Criterion[], avoid?: (instr: InstrId) => boolean, withControl?: boolean): ReadonlySet<InstrId>;
 }
 
 export interface StageContext {

@@ -36,16 +36,23 @@ function statements(sdg: Sdg, set: VertexSet): Set<InstrId> {
  * and param-out instead walks those paths where `avoid` can see them.
  */
 const VALUE_FLOW: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['data', 'param-in', 'param-out', 'interference']);
+const WITH_CONTROL: ReadonlySet<EdgeKind> = new Set<EdgeKind>([...VALUE_FLOW, 'control']);
 
 /** Vertices reachable along value-flow edges (context-insensitive: a sound superset), skipping avoided ones. */
-function valueReach(sdg: Sdg, seeds: VertexId[], dir: 'forward' | 'backward', avoid: (v: VertexId) => boolean): Uint8Array {
+function valueReach(
+  sdg: Sdg,
+  seeds: VertexId[],
+  dir: 'forward' | 'backward',
+  avoid: (v: VertexId) => boolean,
+  kinds: ReadonlySet<EdgeKind>,
+): Uint8Array {
   const mark = new Uint8Array(sdg.vertices.length);
   const stack = seeds.filter((v) => !avoid(v));
   for (const v of stack) mark[v] = 1;
   while (stack.length) {
     const v = stack.pop()!;
     for (const e of dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v)) {
-      if (!VALUE_FLOW.has(e.label)) continue;
+      if (!kinds.has(e.label)) continue;
       const w = dir === 'forward' ? e.to : e.from;
       if (mark[w] || avoid(w)) continue;
       mark[w] = 1;
@@ -60,13 +67,14 @@ export function sdgQueries(sdg: Sdg): DependenceQueries {
     forward: (cs) => statements(sdg, forwardSlice(sdg, vertices(sdg, cs))),
     backward: (cs) => statements(sdg, backwardSlice(sdg, vertices(sdg, cs))),
     chop: (from, to) => statements(sdg, chop(sdg, vertices(sdg, from), vertices(sdg, to))),
-    dataChop: (from, to, avoid) => {
+    dataChop: (from, to, avoid, withControl = false) => {
+      const kinds = withControl ? WITH_CONTROL : VALUE_FLOW;
       const skip = (v: VertexId) => {
         const i = sdg.vertices[v].instr;
         return avoid !== undefined && i !== undefined && sdg.vertices[v].kind === 'instr' && avoid(i);
       };
-      const fwd = valueReach(sdg, vertices(sdg, from), 'forward', skip);
-      const bwd = valueReach(sdg, vertices(sdg, to), 'backward', skip);
+      const fwd = valueReach(sdg, vertices(sdg, from), 'forward', skip, kinds);
+      const bwd = valueReach(sdg, vertices(sdg, to), 'backward', skip, kinds);
       const out = new Set<InstrId>();
       for (let v = 0; v < fwd.length; v++) {
         const i = sdg.vertices[v].instr;

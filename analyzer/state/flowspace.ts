@@ -160,11 +160,11 @@ export class FlowspaceStage {
   }
 
   /** Header fields in the value-flow chop from the packet to `targets`, not passing through writes of `reach`. */
-  private fieldsOfChop(targets: Criterion[], reach: ReadonlySet<ObjId>): Map<string, InstrId> {
+  private fieldsOfChop(targets: Criterion[], reach: ReadonlySet<ObjId>, withControl: boolean): Map<string, InstrId> {
     if (!targets.length) return new Map();
     const { program, pts } = this.ctx;
     const writesState = (id: InstrId) => writtenObjects(pts, program.instrs[id]).some((o) => reach.has(o) && this.isStateObject(o));
-    const chop = this.ctx.deps.dataChop(this.packet, targets, writesState);
+    const chop = this.ctx.deps.dataChop(this.packet, targets, writesState, withControl);
     return headerFieldsIn(program, chop, (f, v) => this.tempDefs(f).get(v)?.[0]);
   }
 
@@ -243,8 +243,9 @@ export class FlowspaceStage {
     });
   }
 
-  private loopWrites(l: Loop, reach: ReadonlySet<ObjId>): InstrId | undefined {
+  private loopWrites(l: Loop, allReach: ReadonlySet<ObjId>): InstrId | undefined {
     const { program, pts } = this.ctx;
+    const reach = new Set([...allReach].filter((o) => this.isStateObject(o)));
     const f = program.functions.get(l.func)!;
     for (const b of [...l.blocks].sort((x, y) => x - y)) {
       for (const i of f.blocks[b].instrs) {
@@ -256,6 +257,36 @@ export class FlowspaceStage {
       }
     }
     return undefined;
+  }
+
+  /** Loops that walk a keyed variable without being selected by its flowspace (expiry sweeps, evictions). */
+  private readonly sweeps = new Map<Loop, { var: string; missing: string[] }>();
+
+  /**
+   * Paper Figure 8 for every variable, then the updates a sweep makes elsewhere:
+   * a keyed variable written inside a sweep of another structure (returning a
+   * pool port while expiring mappings) is updated outside the packet's flowspace too.
+   */
+  runAll(vars: Iterable<VarId>): Map<VarId, FlowspaceResult> {
+    const { program, pts } = this.ctx;
+    const out = new Map<VarId, FlowspaceResult>();
+    for (const v of vars) out.set(v, this.run(v));
+    for (const [v, r] of out) {
+      if (!r.fields.length || r.outside) continue;
+      const reach = pts.reachableFromVar(v);
+      for (const [l, why] of this.sweeps) {
+        const w = this.loopWrites(l, reach);
+        if (w === undefined) continue;
+        r.outside = reasonAt(
+          program,
+          program.instrs[w],
+          'outsideFlowspace',
+          `updates ${program.vars[v].name} inside a sweep of ${why.var} (a loop not selected by ${why.missing.join(', ')})`,
+        );
+        break;
+      }
+    }
+    return out;
   }
 
   run(v: VarId): FlowspaceResult {
@@ -271,13 +302,16 @@ export class FlowspaceStage {
       const i = program.instrs[id];
       if (i.kind !== 'gep' || i.index?.kind !== 'var') continue;
       if (!intersects(pts.pointsToVar(i.base), reach)) continue;
-      indexTargets.push(...this.defsOf(program.instrFunc[id], i.index.var));
+      // The access itself (its index operand, whatever defines it: a local, a parameter) and the index's definitions.
+      indexTargets.push({ kind: 'instr', instr: id }, ...this.defsOf(program.instrFunc[id], i.index.var));
     }
     // (b) conditions of loops that walk the variable's objects.
     const walking = this.walkingLoops(v, reach);
     const condTargets: Criterion[] = walking.flatMap((l) => l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })));
 
-    const fields = this.fieldsOfChop([...indexTargets, ...condTargets], reach);
+    // Control dependence counts here (a lookup helper answers through its control flow):
+    // missing a key field would be unsound (paper §4.3).
+    const fields = this.fieldsOfChop([...indexTargets, ...condTargets], reach, true);
     result.fields = [...fields.keys()].sort();
     for (const [field, at] of fields) {
       result.reasons.push(reasonAt(program, program.instrs[at], 'flowspace', `${field} selects an entry of ${name} (chop from the packet to its index or lookup condition)`));
@@ -290,13 +324,16 @@ export class FlowspaceStage {
     for (const l of walking) {
       const w = this.loopWrites(l, reach);
       if (w === undefined) continue;
-      const selected = this.fieldsOfChop(l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })), reach);
+      // A loop counts as selected by the packet only when header fields reach its
+      // conditions as values; anything weaker makes it a sweep (the sound side).
+      const selected = this.fieldsOfChop(l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })), reach, false);
       const missing = [...need].filter((f) => !selected.has(f));
       if (missing.length) {
-        result.outside = reasonAt(program, program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);
-        return result;
+        this.sweeps.set(l, { var: name, missing });
+        result.outside ??= reasonAt(program, program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);
       }
     }
+    if (result.outside) return result;
     // Whole-structure writes: a library call writing the variable's own storage (memset of a table),
     // or resetting a pointer variable to a constant.
     for (const id of [...this.perPacket].sort((a, b) => a - b)) {

@@ -58,10 +58,9 @@ export function classify(
   const topLevel = time('topLevel', () => topLevelVars(ctx, persistent, code.topLevelInstrs));
   const updateable = time('updateable', () => updateableVars(ctx, topLevel.keys(), code.instrs));
   const flowspace = time('flowspace', () => {
-    const stage = new FlowspaceStage(ctx, code.pktProcs, code.instrs, criteria);
-    return new Map([...topLevel.keys()].map((v) => [v, stage.run(v)]));
+    return new FlowspaceStage(ctx, code.pktProcs, code.instrs, criteria).runAll(topLevel.keys());
   });
-  const outputSites = findOutputSites(ctx, code.instrs);
+  const outputSites = findOutputSites(ctx);
   const { pktOut, logOut } = time('output', () => ({
     pktOut: outputImpacting(ctx, outputSites.pkt, updateable.keys(), 'pktOutput', code.instrs),
     logOut: outputImpacting(ctx, outputSites.log, updateable.keys(), 'logOutput', code.instrs),

@@ -11,12 +11,17 @@ export interface OutputSites {
   log: InstrId[];
 }
 
-export function findOutputSites(ctx: StageContext, perPacket: ReadonlySet<InstrId>): OutputSites {
+/**
+ * Every output call in the program, not only those in packet-processing procedures
+ * (paper §5.1): a summary line printed at teardown reads state the packets built,
+ * so a standby that lacks it would print something else.
+ */
+export function findOutputSites(ctx: StageContext): OutputSites {
   const pktOut = new Set(ctx.catalogs.pktOut);
   const logOut = new Set(ctx.catalogs.logOut);
   const out: OutputSites = { pkt: [], log: [] };
-  for (const id of [...perPacket].sort((a, b) => a - b)) {
-    const i = ctx.program.instrs[id];
+  for (const i of ctx.program.instrs) {
+    const id = i.id;
     if (i.kind !== 'call' && i.kind !== 'icall') continue;
     const callees = i.kind === 'call' ? [i.callee] : ctx.pts.callGraph.calleesOf(id);
     for (const c of callees) {

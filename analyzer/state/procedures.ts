@@ -180,6 +180,36 @@ function loopAncestors(ctx: StageContext, loopProcs: string[]): Set<string> {
   return out;
 }
 
+/**
+ * Code that runs around the packet loop rather than in it: the loop procedures'
+ * callers, and procedures called only from there or from a loop procedure outside
+ * its loop body (setup before, teardown after the loop). A procedure such code starts as a thread or handler stays in: it
+ * may run concurrently with the loop.
+ */
+function aroundTheLoop(ctx: StageContext, loopProcs: string[], outsideLoopBody: (site: InstrId) => boolean): Set<string> {
+  const { program, pts } = ctx;
+  const around = loopAncestors(ctx, loopProcs);
+  const loops = new Set(loopProcs);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const f of program.functions.keys()) {
+      if (around.has(f) || loops.has(f)) continue;
+      const sites = pts.callGraph.callersOf(f);
+      const onlyAround =
+        sites.length > 0 &&
+        sites.every(
+          (site) =>
+            (around.has(program.instrFunc[site]) || outsideLoopBody(site)) && !pts.callGraph.callbacksOf(site).includes(f),
+        );
+      if (onlyAround) {
+        around.add(f);
+        changed = true;
+      }
+    }
+  }
+  return around;
+}
+
 export function packetCode(
   ctx: StageContext,
   sites: RecvSiteInfo[],
@@ -191,13 +221,25 @@ export function packetCode(
   const { program } = ctx;
   const slice = ctx.deps.forward(criteria);
   const loopSet = new Set(loopProcs);
-  const around = loopAncestors(ctx, loopProcs);
+  // A pcap_loop-style call returns once, after the last packet: its result is not per packet.
+  const onceCalls = new Set(
+    sites.filter((s) => s.entry.sources.some((x) => x.kind === 'callback') && !loops.inLoop(s.instr)).map((s) => s.instr),
+  );
+  // The loop body of each loop procedure (none for pcap_loop-style sites: the loop is in the library).
+  const siteBlocks = new Map<string, Set<number>>(loopProcs.map((l) => [l, new Set<number>()]));
+  for (const s of sites) if (!onceCalls.has(s.instr)) siteBlocks.get(s.func)?.add(loops.blockOf(s.instr));
+  const loopBody = new Map<string, Set<number>>();
+  for (const [key, seeds] of siteBlocks) {
+    const f = program.functions.get(key);
+    if (f) loopBody.set(key, loopBodyBlocks(f.blocks.length, (b) => f.blocks[b].succs, seeds, loops.cycleBlocks(key)));
+  }
+  const around = aroundTheLoop(ctx, loopProcs, (site) => {
+    const body = loopBody.get(program.instrFunc[site]);
+    return body !== undefined && !body.has(loops.blockOf(site));
+  });
   const procs = new Set<string>(callbacks);
   for (const i of slice) if (!around.has(program.instrFunc[i])) procs.add(program.instrFunc[i]);
   for (const s of sites) procs.add(s.func);
-  // A pcap_loop-style call returns once, after the last packet: its result is not per packet.
-  const onceCalls = new Set(sites.filter((s) => s.entry.sources.some((x) => x.kind === 'callback')).map((s) => s.instr));
-
   const instrs = new Set<InstrId>();
   const work = [...procs];
   const addProc = (f: string) => {
@@ -206,20 +248,11 @@ export function packetCode(
       work.push(f);
     }
   };
-  const siteBlocks = new Map<string, Set<number>>();
-  for (const s of sites) {
-    const set = siteBlocks.get(s.func) ?? new Set<number>();
-    set.add(loops.blockOf(s.instr));
-    siteBlocks.set(s.func, set);
-  }
   while (work.length) {
     const key = work.pop()!;
     const f = program.functions.get(key);
     if (!f) continue;
-    const restrict = loopSet.has(key) && !callbacks.includes(key);
-    const loopBlocks = restrict
-      ? loopBodyBlocks(f.blocks.length, (b) => f.blocks[b].succs, siteBlocks.get(key) ?? new Set(), loops.cycleBlocks(key))
-      : undefined;
+    const loopBlocks = loopSet.has(key) && !callbacks.includes(key) ? loopBody.get(key) : undefined;
     for (const b of f.blocks) {
       if (loopBlocks && !loopBlocks.has(b.id)) continue;
       for (const instr of b.instrs) {
