@@ -10,7 +10,7 @@ import type { LocalFrame, Model } from '../protocol/index.js';
 import { StatelabError } from '../errors.js';
 import { CrashLink } from './crash-link.js';
 import type { ResolvedFailover } from './failover-spec.js';
-import { replay, type TraceFacts } from './replay.js';
+import { replay, replayHeader, type TraceFacts } from './replay.js';
 import { outputFiles, tail } from './single.js';
 import type { OutputFiles } from './outputs.js';
 import type { Launcher, ProcessTail, RunResult } from './types.js';
@@ -97,6 +97,9 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const wrapS = o.wrap?.standby ?? ((a: string[]) => a);
   const primary = startProcess(wrapP(pc.argv), { cwd: pc.cwd, env, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
+  // libpcap opens `-` by reading the global header: the standby gets it now, its packets after takeover.
+  standby.stdin?.on('error', () => {});
+  standby.stdin?.write(replayHeader(facts));
   const key = randomBytes(32);
   const log = (role: string) => (e: AgentLogEvent) => o.agentLog?.(`${role} ${e.level} conn ${e.conn} ${e.event}${e.detail ? `: ${e.detail}` : ''}`);
   const agentOpts = { key, model, heartbeatMs: o.heartbeatMs, missLimit: o.missLimit };
@@ -157,7 +160,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       const watchOut = firstOutput([standbyFiles.log, standbyFiles.pcap]);
       standbyRan = true;
       // Its own replay, never the primary's (aborted at a crash).
-      const fed = standby.stdin ? replay(facts, standby.stdin, { from }) : Promise.resolve(0);
+      const fed = standby.stdin ? replay(facts, standby.stdin, { from, header: false }) : Promise.resolve(0);
       const first = await Promise.race([watchOut.promise, standby.done.then(() => null)]);
       watchOut.stop();
       await fed;
@@ -184,7 +187,24 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
         check();
       });
       if (primary.stdin) await replay(facts, primary.stdin, { to: k });
-      await withTimeout(ready, o.timeoutMs, `graceful failover at packet ${k}`);
+      // The primary exits at the end of its input; if the standby lost its session just then, no
+      // snapshot can come any more: fail with the reason once nothing moves, not at the whole-run limit.
+      const graceMs = 1_000 + 2 * o.heartbeatMs * o.missLimit;
+      const gone = primary.done.then(
+        () =>
+          new Promise<never>((_, reject) => {
+            let mark = `${pAgent.lastAckedSeq}/${lastSeq}`;
+            const t = setInterval(() => {
+              const now = `${pAgent.lastAckedSeq}/${lastSeq}`;
+              if (now !== mark) return void (mark = now);
+              clearInterval(t);
+              reject(new StatelabError('E_PROCESS', `graceful failover at packet ${k}: the primary ended and the standby stopped acknowledging (acked seq ${pAgent.lastAckedSeq}, last exported ${lastSeq})`));
+            }, graceMs);
+            t.unref();
+            void ready.then(() => clearInterval(t));
+          }),
+      );
+      await withTimeout(Promise.race([ready, gone]), o.timeoutMs, `graceful failover at packet ${k}`);
       timings.replayMs = performance.now() - tr;
       const th = performance.now();
       failedAt = th;

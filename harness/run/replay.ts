@@ -2,7 +2,7 @@
 // as a classic pcap (the global header written once, records in order), with
 // backpressure; plus one scan of the trace for its size and what was skipped.
 import type { Writable } from 'node:stream';
-import { PcapWriter, readPcap, type PcapRecord } from '../pcap/index.js';
+import { encodePcapHeader, readPcap, type PcapRecord } from '../pcap/index.js';
 
 export interface TraceFacts {
   file: string;
@@ -60,53 +60,78 @@ export interface ReplayOptions {
   from?: number;
   /** One past the last packet index to send (default: all). */
   to?: number;
+  /** Write the pcap global header first (default true; false when it was sent already). */
+  header?: boolean;
   /** Stop early (the sink's process died, or the run is ending). */
   signal?: AbortSignal;
-  /** Called after each packet is handed to the writer, with its index. */
-  onPacket?: (index: number) => void;
+}
+
+/** The pcap global header of the replayed stream (a standby gets it at start: libpcap opens `-` by reading it). */
+export function replayHeader(facts: TraceFacts): Buffer {
+  return encodePcapHeader({ linkType: facts.linkType, snapLen: facts.snapLen, nanosecond: facts.nanosecond });
+}
+
+const BATCH_BYTES = 1 << 16;
+
+function write(sink: Writable, b: Buffer): Promise<void> | null {
+  return sink.write(b) ? null : new Promise((resolve) => {
+    const done = (): void => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.on('drain', done);
+    sink.on('close', done);
+  });
 }
 
 /**
- * Stream packets [from, to) of `facts.file` into `sink` and end it. Resolves
- * with the number of packets written; a sink that breaks (EPIPE after a kill)
- * ends the replay quietly with what was written.
+ * Stream packets [from, to) of `facts.file` into `sink` and end it. Records
+ * leave in ~64 KiB writes, waiting for 'drain' (backpressure). Resolves with
+ * the number of packets written; a sink that breaks (EPIPE after a kill) or
+ * closes ends the replay quietly with what was written.
  */
 export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions = {}): Promise<number> {
   const from = o.from ?? 0;
   const to = o.to ?? Number.MAX_SAFE_INTEGER;
   let broken = false;
-  sink.on('error', () => (broken = true));
-  // A writer waiting for 'drain' from a killed process would wait forever: fail the sink instead.
-  const onAbort = (): void => {
+  const onError = (): void => {
     broken = true;
-    sink.destroy(new Error('replay aborted'));
   };
-  o.signal?.addEventListener('abort', onAbort, { once: true });
-  sink.once('close', () => {
-    if (!sink.writableFinished) onAbort();
-  });
-  const writer = new PcapWriter(sink, { linkType: facts.linkType, snapLen: facts.snapLen, nanosecond: facts.nanosecond });
+  sink.on('error', onError);
+  sink.once('close', onError);
+  const parts: Buffer[] = o.header === false ? [] : [replayHeader(facts)];
+  let bytes = 0;
+  const flush = async (): Promise<void> => {
+    if (parts.length === 0 || broken) return;
+    const b = Buffer.concat(parts);
+    parts.length = 0;
+    bytes = 0;
+    await write(sink, b);
+  };
   let i = 0;
   let written = 0;
   const reader = readPcap(facts.file);
-  try {
-    outer: for await (const batch of reader.batches()) {
-      for (const r of batch as PcapRecord[]) {
-        if (r.linkType !== facts.linkType) continue;
-        if (i >= to || broken || o.signal?.aborted) break outer;
-        if (i >= from) {
-          await writer.write({ tsSec: r.tsSec, tsUsec: r.tsUsec, tsNsec: r.tsNsec, origLen: r.origLen, data: r.data });
-          written++;
-          o.onPacket?.(i);
-        }
-        i++;
+  outer: for await (const batch of reader.batches()) {
+    for (const r of batch as PcapRecord[]) {
+      if (r.linkType !== facts.linkType) continue;
+      if (i >= to || broken || o.signal?.aborted) break outer;
+      if (i >= from) {
+        const h = Buffer.allocUnsafe(16);
+        h.writeUInt32LE(r.tsSec >>> 0, 0);
+        h.writeUInt32LE(facts.nanosecond ? r.tsNsec : r.tsUsec, 4);
+        h.writeUInt32LE(r.capLen, 8);
+        h.writeUInt32LE(r.origLen, 12);
+        parts.push(h, Buffer.from(r.data));
+        bytes += 16 + r.capLen;
+        written++;
+        if (bytes >= BATCH_BYTES) await flush();
       }
+      i++;
     }
-    if (!broken) await writer.close();
-  } catch (e) {
-    if (!broken && !o.signal?.aborted) throw e;
-  } finally {
-    o.signal?.removeEventListener('abort', onAbort);
   }
+  await flush();
+  sink.off('error', onError);
+  if (!broken && !sink.destroyed) sink.end();
   return written;
 }
