@@ -6,7 +6,8 @@ import { register as agent } from './agent.js';
 import { register as slice } from './slice.js';
 import { register as run } from './run.js';
 import { register as build } from './build.js';
+import { register as demo } from './demo.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, trace, agent, slice, build, run];
+export const commands: Register[] = [analyze, slice, build, trace, run, agent, demo];
