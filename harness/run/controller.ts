@@ -25,6 +25,9 @@ export async function run(o: RunOptions): Promise<RunResult> {
   if (o.failover.kind !== 'none' && o.failover.at > facts.packets) {
     throw usageError(`--failover ${o.failover.kind}@${o.failover.at}: the trace has only ${facts.packets} packets`);
   }
+  if (o.failover.kind !== 'none' && o.failover.at < 1) {
+    throw usageError(`--failover ${o.failover.kind}@0: K must be at least 1 (the standby synchronises from the primary's first packet)`);
+  }
   o.progress?.(`${facts.packets} packets; reference run of ${o.launcher.name}`);
   const single = await runSingle(o.launcher, facts, o.workDir, o.model, 'single', false, timeoutMs);
 

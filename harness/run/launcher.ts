@@ -27,6 +27,8 @@ export async function instrumentedLauncher(spec: MboxSpec): Promise<Launcher> {
   return {
     name: spec.name,
     instrumented: true,
+    // middleboxes/runtime writes the count of packets processed as `pkt`.
+    pktBase: 1,
     command: (role: Role, input: string, files: OutputFiles, model: Model) =>
       role === 'single'
         ? { argv: [plain, ...spec.args, ...ioArgs(input, files)], cwd: spec.dir }

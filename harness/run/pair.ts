@@ -109,10 +109,14 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const sAgent = new StandbyAgent(sLink, { ...agentOpts, log: log('standby') });
   const errors: string[] = [];
   pAgent.on('mbox-error', (e) => errors.push(`primary link: ${e.message}`));
-  sAgent.on('mbox-error', (e) => errors.push(`standby link: ${e.message}`));
+  // A live standby middlebox exports its own frames with no one to send them to: not an error of the run.
+  sAgent.on('mbox-error', (e) => {
+    if (!sAgent.isLive) errors.push(`standby link: ${e.message}`);
+  });
 
   // The ledger: seq → packet and output marks, from the primary middlebox's own frames.
   const ledger = new Map<number, FrameMark>();
+  const pktBase = launcher.pktBase ?? 0;
   const perPacket: number[] = [];
   let exported = 0;
   let snapshots = 0;
@@ -122,12 +126,12 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   pLink.on('frame', (f: LocalFrame) => {
     if (f.t !== 'state' && f.t !== 'snapshot') return;
     const out = (f as { out?: number[] }).out ?? [];
-    const m: FrameMark = { pkt: f.pkt, out: [...out], bytes: f.payload.length, snapshot: f.t === 'snapshot' };
+    const m: FrameMark = { pkt: f.pkt - pktBase, out: [...out], bytes: f.payload.length, snapshot: f.t === 'snapshot' };
     ledger.set(f.seq, m);
     if (f.t === 'state') {
       exported++;
-      perPacket[f.pkt] = (perPacket[f.pkt] ?? 0) + f.payload.length;
-      lastPkt = f.pkt;
+      perPacket[m.pkt] = (perPacket[m.pkt] ?? 0) + f.payload.length;
+      lastPkt = m.pkt;
       lastSeq = f.seq;
     } else snapshots++;
     for (const s of seen) s(m, f.seq);
@@ -145,17 +149,25 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     // Connect and wait for the standby to hold the primary's initial snapshot.
     const standbyPort = await sAgent.listen(0, o.host);
     const port = await hostLink.listen(o.host, standbyPort);
+    const asked = new Promise<void>((resolve) => pAgent.once('resync', () => resolve()));
     const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
     pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);
-    await withTimeout(Promise.race([synced, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')))]), 10_000, 'standby synchronisation');
+    const ended = primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')));
+    ended.catch(() => {});
+    // An instrumented primary answers the snapshot request between packets: once the request is
+    // on its fd 4, give it packet 0, and go on when the standby holds that snapshot.
+    await withTimeout(Promise.race([asked, ended]), 10_000, 'agent handshake');
+    if (primary.stdin) await replay(facts, primary.stdin, { to: 1, end: false });
+    await withTimeout(Promise.race([synced, ended]), 10_000, 'standby synchronisation');
     o.progress?.('pair synchronised; replaying');
+    const rest = { from: 1, header: false } as const;
 
     const markOf = (seq: number): FrameMark => {
       const m = ledger.get(seq);
       if (!m) throw new StatelabError('E_PROCESS', `the standby applied seq ${seq}, which the primary never exported`);
       return m;
     };
-    const resumeAfter = (seq: number, m: FrameMark): number => (seq === 0 || (m.snapshot && lastSeq < 0) ? 0 : m.pkt + 1);
+    const resumeAfter = (seq: number, m: FrameMark): number => (seq === 0 ? 0 : Math.max(0, m.pkt + 1));
     const startStandby = async (from: number): Promise<void> => {
       const watchOut = firstOutput([standbyFiles.log, standbyFiles.pcap]);
       standbyRan = true;
@@ -171,7 +183,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
 
     if (failover.kind === 'none') {
       const tr = performance.now();
-      if (primary.stdin) await replay(facts, primary.stdin);
+      if (primary.stdin) await replay(facts, primary.stdin, rest);
       primaryRec = await primary.done;
       timings.replayMs = performance.now() - tr;
     } else if (failover.kind === 'graceful') {
@@ -180,13 +192,13 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       // The paper's experiment: packets 0..K-1 to the primary, then hand over.
       const ready = new Promise<void>((resolve) => {
         const check = (): void => {
-          if (k === 0 || (lastPkt >= k - 1 && pAgent.lastAckedSeq >= lastSeq)) resolve();
+          if (lastPkt >= k - 1 && pAgent.lastAckedSeq >= lastSeq) resolve();
         };
         seen.push(check);
         pAgent.on('ack', check);
         check();
       });
-      if (primary.stdin) await replay(facts, primary.stdin, { to: k });
+      if (primary.stdin) await replay(facts, primary.stdin, { ...rest, to: k });
       // The primary exits at the end of its input; if the standby lost its session just then, no
       // snapshot can come any more: fail with the reason once nothing moves, not at the whole-run limit.
       const graceMs = 1_000 + 2 * o.heartbeatMs * o.missLimit;
@@ -237,7 +249,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
           }
         });
       });
-      const fed = primary.stdin ? replay(facts, primary.stdin, { signal: abort.signal }) : Promise.resolve(0);
+      const fed = primary.stdin ? replay(facts, primary.stdin, { ...rest, signal: abort.signal }) : Promise.resolve(0);
       await withTimeout(Promise.race([killed, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', `primary ended before packet ${k}`)))]), o.timeoutMs, `crash at packet ${k}`);
       await fed.catch(() => 0);
       timings.replayMs = killedAt - tr;

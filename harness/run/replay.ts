@@ -62,6 +62,8 @@ export interface ReplayOptions {
   to?: number;
   /** Write the pcap global header first (default true; false when it was sent already). */
   header?: boolean;
+  /** End the sink after the last packet (default true). */
+  end?: boolean;
   /** Stop early (the sink's process died, or the run is ending). */
   signal?: AbortSignal;
 }
@@ -132,6 +134,6 @@ export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions
   }
   await flush();
   sink.off('error', onError);
-  if (!broken && !sink.destroyed) sink.end();
+  if (o.end !== false && !broken && !sink.destroyed) sink.end();
   return written;
 }

@@ -13,6 +13,11 @@ export interface Launcher {
   name: string;
   /** True when primary/standby speak the fd 3/4 frame stream (an instrumented build). */
   instrumented: boolean;
+  /**
+   * What a frame's `pkt` counts from: 0 when it is the packet's index (protocol README §1),
+   * 1 when it is the number of packets processed (the C runtime at this commit).
+   */
+  pktBase?: 0 | 1;
   command(role: Role, input: string, files: OutputFiles, model: Model): { argv: string[]; cwd: string };
 }
 
