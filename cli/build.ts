@@ -25,9 +25,10 @@ export function register(program: Command): void {
     .option('--plain', 'build the unmodified middlebox for comparison')
     .option('--conservative-deps', 'answer dependence queries with every statement instead of slicing the SDG (sound, coarser, fast)')
     .option('--sanitize', 'compile with ASan+UBSan')
+    .option('--count-marks', 'count executed updated-bit marks (SA_STATS=1 prints marks per packet at exit)')
     .option('--json', 'print the build report as JSON')
-    .action((dir: string, o: { out?: string; plain?: boolean; conservativeDeps?: boolean; sanitize?: boolean; json?: boolean }) => {
-      const r = buildMiddlebox(dir, { outDir: o.out, plain: o.plain, deps: o.conservativeDeps ? 'conservative' : 'sdg', sanitize: o.sanitize });
+    .action((dir: string, o: { out?: string; plain?: boolean; conservativeDeps?: boolean; sanitize?: boolean; countMarks?: boolean; json?: boolean }) => {
+      const r = buildMiddlebox(dir, { outDir: o.out, plain: o.plain, deps: o.conservativeDeps ? 'conservative' : 'sdg', sanitize: o.sanitize, countMarks: o.countMarks });
       process.stdout.write(o.json ? JSON.stringify(r, null, 2) + '\n' : formatBuild(r));
     });
 }

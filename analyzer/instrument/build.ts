@@ -28,6 +28,8 @@ export interface BuildOptions {
   deps?: 'sdg' | 'conservative';
   /** Also compile with ASan+UBSan. */
   sanitize?: boolean;
+  /** Count executed marks (SA_STATS=1 prints marks per packet); off by default: it costs an add per mark. */
+  countMarks?: boolean;
   cc?: string;
 }
 
@@ -149,7 +151,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   mkdirSync(join(out, 'src'), { recursive: true });
   const srcAbs = m.sources.map((s) => resolve(m.dir, s));
   const incs = [...new Set(srcAbs.map((s) => `-I${dirname(s)}`))];
-  const flags = [...BASE_CFLAGS, ...optFlags(!!opts.sanitize), ...absFlags(m.cflags, m.dir)];
+  const flags = [...BASE_CFLAGS, ...optFlags(!!opts.sanitize), ...absFlags(m.cflags, m.dir), ...(opts.countMarks ? ['-DSA_COUNT_MARKS'] : [])];
   const deps = opts.deps ?? 'sdg';
   if (opts.plain) {
     const binary = join(out, `${m.name}-plain`);

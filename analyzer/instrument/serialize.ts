@@ -174,7 +174,8 @@ export class SerializerGen {
             throw new UnmovableError(text, 'points to an incomplete (opaque) type whose layout is unknown');
           const tn = this.name(t.to, `*(${n})0`);
           this.pointees.add(t.to);
-          const isChar = to.t.kind === 'int' && to.t.size === 1 ? 1 : 0;
+          const scalar = to.t.kind === 'int' || to.t.kind === 'float' || to.t.kind === 'enum';
+          const isChar = (to.t.kind === 'int' && to.t.size === 1 ? 1 : 0) | (scalar && !this.isResource(t.to) ? 2 : 0);
           ser.push(`sa_enc_ptr(e, (const void *)*p, sizeof(${tn}), ${isChar}, ${JSON.stringify(text)}, ${tn}_ser_any);`);
           imp.push(`${tn} *q = sa_dec_ptr(d, o, sizeof(${tn}), ${tn}_imp_any);`, 'memcpy((void *)p, &q, sizeof q);');
           break;
@@ -182,7 +183,7 @@ export class SerializerGen {
         case 'array': {
           if (t.length === undefined) throw new UnmovableError(text, 'an array of unknown length (flexible member)');
           const of = this.resolve(t.of).t;
-          if (of.kind === 'int' && of.size === 1) {
+          if (of.kind === 'int' || of.kind === 'float' || of.kind === 'enum') { // scalars: the bytes
             ser.push('sa_enc_bin(e, (const void *)*p, sizeof *p);');
             imp.push('sa_dec_bin(d, o, (void *)p, sizeof *p);');
             break;

@@ -8,8 +8,13 @@ struct pcap;
 struct pcap_pkthdr;
 extern unsigned char sa_bits[];
 extern unsigned long sa_marks_executed;
-/* Set an updated bit (paper §5.2) and count it for the marks-per-packet report. */
+/* Set an updated bit (paper §5.2): one byte store. A build with
+ * -DSA_COUNT_MARKS also counts executions for the marks-per-packet report. */
+#ifdef SA_COUNT_MARKS
 #define SA_MARK(k) (sa_bits[(k)] = 1, sa_marks_executed++)
+#else
+#define SA_MARK(k) (sa_bits[(k)] = 1)
+#endif
 
 const unsigned char *sa_pcap_next(struct pcap *p, struct pcap_pkthdr *h);
 int sa_pcap_next_ex(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);

@@ -26,6 +26,7 @@ void sa_map_del(struct sa_map *m, uintptr_t k);
 struct sa_pending {
   const void *p;
   size_t n, elem;
+  int raw; /* elements are pointer-free scalars: send their bytes */
   int kind; /* 0 heap block, 1 global, 2 string, 3 interior (n = block id, elem = offset), 4 raw bits */
   sa_ser_fn f;
   const struct sa_global_desc *g;

@@ -315,7 +315,8 @@ static struct sa_pending *enqueue(sa_enc *e) {
   return q;
 }
 
-void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *type, sa_ser_fn f) {
+void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *type, sa_ser_fn f) {
+  int is_char = flags & SA_PTR_CHAR;
   if (p == NULL) {
     msgpack_pack_nil(&e->pk);
     return;
@@ -344,6 +345,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *
       bq->f = f;
       bq->elem = elem;
       bq->kind = 0;
+      bq->raw = flags & SA_PTR_RAW;
       bq->n = outer->val / elem;
     }
     struct sa_pending *q = enqueue(e);
@@ -374,6 +376,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *
   q->elem = elem;
   if (blk != NULL) {
     q->kind = 0;
+    q->raw = flags & SA_PTR_RAW;
     q->n = elem ? blk->val / elem : 0;
   } else if (g != NULL) {
     q->kind = 1;
@@ -404,6 +407,11 @@ void sa_enc_finish(sa_enc *e) {
     } else if (q.kind == 2) {
       msgpack_pack_array(&e->pk, 1);
       sa_enc_bin(e, q.p, strlen(q.p) + 1);
+    } else if (q.raw) { /* scalars without pointers: their bytes */
+      msgpack_pack_array(&e->pk, 3);
+      msgpack_pack_uint64(&e->pk, q.n);
+      msgpack_pack_true(&e->pk);
+      sa_enc_bin(e, q.p, q.n * q.elem);
     } else {
       msgpack_pack_array(&e->pk, (uint32_t)(q.n + 1));
       msgpack_pack_uint64(&e->pk, q.n);
@@ -457,11 +465,15 @@ void sa_dec_begin(sa_dec *d, const msgpack_object *objs) {
   if (d->ptrs == NULL || d->bound == NULL) sa_fail(NULL, "out of memory");
 }
 
+/* First in, first out: objects are then first met in the order the encoder met
+ * them, so each block is rebuilt with the element type it was encoded with. */
 void sa_dec_finish(sa_dec *d) {
-  while (d->nwork > 0) {
-    struct sa_work w = d->work[--d->nwork];
+  for (size_t k = 0; k < d->nwork; k++) { /* grows while we walk it */
+    struct sa_work w = d->work[k];
+    if (w.f == NULL) continue; /* raw bytes, already copied */
     for (size_t i = 0; i < w.n; i++) w.f(d, &w.elems[i], (char *)w.block + i * w.elem);
   }
+  d->nwork = 0;
 }
 
 int64_t sa_dec_int(sa_dec *d, const msgpack_object *o) {
@@ -534,6 +546,12 @@ static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp
     return s;
   }
   uint64_t n = sa_dec_uint(d, &a[0]);
+  if (size == 3 && a[1].type == MSGPACK_OBJECT_BOOLEAN && a[2].type == MSGPACK_OBJECT_BIN) {
+    if (elem == 0 || n > SIZE_MAX / elem || a[2].via.bin.size != n * elem) bad(d, "raw block of the wrong size");
+    void *p = sa_alloc_imported((size_t)n * elem);
+    memcpy(p, a[2].via.bin.ptr, (size_t)n * elem);
+    return p;
+  }
   if (n != size - 1u) bad(d, "heap block with the wrong element count");
   if (elem != 0 && n > SIZE_MAX / elem) bad(d, "heap block too large");
   void *p = sa_alloc_imported((size_t)n * elem);

@@ -11,11 +11,12 @@
  *
  * Payload (the `payload` bin of a state frame): one MessagePack map from
  * variable name to its encoded value. Encoding, type-directed by generated code:
- *   integers/enums → int, floating → float64, byte arrays → bin,
+ *   integers/enums → int, floating → float64, arrays of scalars → bin (bytes),
  *   arrays → array, structs → array of members (declaration order),
  *   pointers → nil | uint id, an index (from 1) into the object table that
  *   the payload carries under the key "" (empty string), whose entries are
  *     [n, e0..en-1]       a heap block of n elements (n from the allocator's size)
+ *     [n, true, bin]      a heap block of n pointer-free scalars, as bytes
  *     ["file::name", off] an address inside a named global
  *     [bin]               a char string outside the heap (copied, NUL kept)
  *     ["+", id, off]      an address `off` bytes into block `id`, sent as an
@@ -82,7 +83,9 @@ typedef void (*sa_ser_fn)(sa_enc *, const void *);
 typedef void (*sa_imp_fn)(sa_dec *, const msgpack_object *, void *);
 /* Emits nil or the object id of p (queueing the object, whose elements `f`
  * encodes, the first time p is met). */
-void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int is_char, const char *type, sa_ser_fn f);
+#define SA_PTR_CHAR 1 /* char target: a string outside the heap is copied */
+#define SA_PTR_RAW 2  /* pointer-free scalar target: blocks travel as bytes */
+void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *type, sa_ser_fn f);
 void sa_enc_fn(sa_enc *e, void (*fn)(void));
 void sa_enc_begin_var(sa_enc *e, const char *name);
 

@@ -10,7 +10,10 @@ import msgpack from 'msgpack-lite';
 import { buildMiddlebox, type BuildReport } from '../../../analyzer/instrument/index.js';
 import { dropVariable, runMbox, runPair, SHARED_TRACES, splitFrames } from './pair.js';
 
-const MIDDLEBOXES = (process.env.SA_PAIR_ONLY ?? 'synblock,lb,firewall,nat,ids,assetmon').split(',');
+// ids is left out by default: with the conservative dependence queries its 15 MiB
+// Aho-Corasick automaton counts as updateable and would travel after every packet
+// (set SA_PAIR_ONLY=ids to run it anyway).
+const MIDDLEBOXES = (process.env.SA_PAIR_ONLY ?? 'synblock,lb,firewall,nat,assetmon').split(',');
 const MODELS = ['all', 'flowspace', 'flowspace+updated'];
 const TRACE = join(SHARED_TRACES, 'tcpreplay-test-mixed.pcap');
 const haveTraces = existsSync(TRACE);

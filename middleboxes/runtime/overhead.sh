@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# overhead.sh — per-packet instruction cost of an instrumented middlebox run with
+# --sa-mode off, against its --plain build, with callgrind (BENCHMARKS.md).
+# usage: overhead.sh <plain-binary> <instrumented-binary> <trace> <middlebox-dir> [args...]
+# Per-packet cost = (Ir on the trace - Ir on an empty trace) / packets, so
+# start-up (config parsing, rule compilation) does not dilute the ratio.
+set -euo pipefail
+plain=$1 inst=$2 trace=$3 dir=$4
+shift 4
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# an empty capture with the trace's own file header (24 bytes)
+head -c 24 "$trace" >"$work/empty.pcap"
+pkts=$(tcpdump -r "$trace" -nn -tt 2>/dev/null | grep -c '^[0-9]')
+ir() { # binary, trace, extra args...
+  local bin=$1 tr=$2
+  shift 2
+  (cd "$dir" && valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" "$@" -r "$tr" -l /dev/null >/dev/null 2>&1)
+  callgrind_annotate "$work/cg.out" >"$work/cg.txt" 2>/dev/null
+  awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$work/cg.txt"
+}
+p1=$(ir "$plain" "$trace" "$@")
+p0=$(ir "$plain" "$work/empty.pcap" "$@")
+i1=$(ir "$inst" "$trace" --sa-mode off "$@")
+i0=$(ir "$inst" "$work/empty.pcap" --sa-mode off "$@")
+awk -v p1="$p1" -v p0="$p0" -v i1="$i1" -v i0="$i0" -v n="$pkts" 'BEGIN {
+  pp = (p1 - p0) / n; ip = (i1 - i0) / n;
+  printf "packets=%d plain_Ir_per_pkt=%.1f off_Ir_per_pkt=%.1f ratio=%.5f overhead=%.3f%%\n", n, pp, ip, ip / pp, (ip / pp - 1) * 100 }'
