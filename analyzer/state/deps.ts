@@ -36,24 +36,46 @@ function statements(sdg: Sdg, set: VertexSet): Set<InstrId> {
  * and param-out instead walks those paths where `avoid` can see them.
  */
 const VALUE_FLOW: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['data', 'param-in', 'param-out', 'interference']);
-const WITH_CONTROL: ReadonlySet<EdgeKind> = new Set<EdgeKind>([...VALUE_FLOW, 'control']);
 
-/** Vertices reachable along value-flow edges (context-insensitive: a sound superset), skipping avoided ones. */
-function valueReach(
-  sdg: Sdg,
-  seeds: VertexId[],
-  dir: 'forward' | 'backward',
-  avoid: (v: VertexId) => boolean,
-  kinds: ReadonlySet<EdgeKind>,
-): Uint8Array {
-  const mark = new Uint8Array(sdg.vertices.length);
+/**
+ * The value-flow edges (and control edges, flagged) of the SDG in compressed
+ * adjacency arrays, built once: the chops run many times per variable, and on
+ * large programs most SDG edges are summary edges they never follow.
+ */
+interface FlowGraph {
+  start: Int32Array;
+  target: Int32Array;
+  control: Uint8Array;
+}
+
+function flowGraph(sdg: Sdg, dir: 'forward' | 'backward'): FlowGraph {
+  const n = sdg.vertices.length;
+  const start = new Int32Array(n + 1);
+  const targets: number[] = [];
+  const control: number[] = [];
+  for (let v = 0; v < n; v++) {
+    start[v] = targets.length;
+    for (const e of dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v)) {
+      const isControl = e.label === 'control';
+      if (!isControl && !VALUE_FLOW.has(e.label)) continue;
+      targets.push(dir === 'forward' ? e.to : e.from);
+      control.push(isControl ? 1 : 0);
+    }
+  }
+  start[n] = targets.length;
+  return { start, target: Int32Array.from(targets), control: Uint8Array.from(control) };
+}
+
+/** Vertices reachable along value flow (context-insensitive: a sound superset), skipping avoided ones. */
+function valueReach(g: FlowGraph, seeds: VertexId[], avoid: (v: VertexId) => boolean, withControl: boolean): Uint8Array {
+  const mark = new Uint8Array(g.start.length - 1);
   const stack = seeds.filter((v) => !avoid(v));
   for (const v of stack) mark[v] = 1;
   while (stack.length) {
     const v = stack.pop()!;
-    for (const e of dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v)) {
-      if (!kinds.has(e.label)) continue;
-      const w = dir === 'forward' ? e.to : e.from;
+    for (let k = g.start[v]; k < g.start[v + 1]; k++) {
+      if (!withControl && g.control[k]) continue;
+      const w = g.target[k];
       if (mark[w] || avoid(w)) continue;
       mark[w] = 1;
       stack.push(w);
@@ -63,18 +85,21 @@ function valueReach(
 }
 
 export function sdgQueries(sdg: Sdg): DependenceQueries {
+  let fwdGraph: FlowGraph | undefined;
+  let bwdGraph: FlowGraph | undefined;
   return {
     forward: (cs) => statements(sdg, forwardSlice(sdg, vertices(sdg, cs))),
     backward: (cs) => statements(sdg, backwardSlice(sdg, vertices(sdg, cs))),
     chop: (from, to) => statements(sdg, chop(sdg, vertices(sdg, from), vertices(sdg, to))),
     dataChop: (from, to, avoid, withControl = false) => {
-      const kinds = withControl ? WITH_CONTROL : VALUE_FLOW;
+      fwdGraph ??= flowGraph(sdg, 'forward');
+      bwdGraph ??= flowGraph(sdg, 'backward');
       const skip = (v: VertexId) => {
         const i = sdg.vertices[v].instr;
         return avoid !== undefined && i !== undefined && sdg.vertices[v].kind === 'instr' && avoid(i);
       };
-      const fwd = valueReach(sdg, vertices(sdg, from), 'forward', skip, kinds);
-      const bwd = valueReach(sdg, vertices(sdg, to), 'backward', skip, kinds);
+      const fwd = valueReach(fwdGraph, vertices(sdg, from), skip, withControl);
+      const bwd = valueReach(bwdGraph, vertices(sdg, to), skip, withControl);
       const out = new Set<InstrId>();
       for (let v = 0; v < fwd.length; v++) {
         const i = sdg.vertices[v].instr;

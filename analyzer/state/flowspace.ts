@@ -159,11 +159,25 @@ export class FlowspaceStage {
     return scope === 'global' || scope === 'static';
   }
 
+  private stateWriteCache?: Map<InstrId, ObjId[]>;
+
+  /** The state objects each instruction may write (only instructions that write some), computed once. */
+  private stateWrites(): Map<InstrId, ObjId[]> {
+    if (this.stateWriteCache) return this.stateWriteCache;
+    const m = new Map<InstrId, ObjId[]>();
+    for (const i of this.ctx.program.instrs) {
+      const objs = writtenObjects(this.ctx.pts, i).filter((o) => this.isStateObject(o));
+      if (objs.length) m.set(i.id, objs);
+    }
+    return (this.stateWriteCache = m);
+  }
+
   /** Header fields in the value-flow chop from the packet to `targets`, not passing through writes of `reach`. */
   private fieldsOfChop(targets: Criterion[], reach: ReadonlySet<ObjId>, withControl: boolean): Map<string, InstrId> {
     if (!targets.length) return new Map();
-    const { program, pts } = this.ctx;
-    const writesState = (id: InstrId) => writtenObjects(pts, program.instrs[id]).some((o) => reach.has(o) && this.isStateObject(o));
+    const { program } = this.ctx;
+    const writes = this.stateWrites();
+    const writesState = (id: InstrId) => writes.get(id)?.some((o) => reach.has(o)) ?? false;
     const chop = this.ctx.deps.dataChop(this.packet, targets, writesState, withControl);
     return headerFieldsIn(program, chop, (f, v) => this.tempDefs(f).get(v)?.[0]);
   }
