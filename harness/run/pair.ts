@@ -157,10 +157,20 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     // An instrumented primary answers the snapshot request between packets: once the request is
     // on its fd 4, give it packet 0, and go on when the standby holds that snapshot.
     await withTimeout(Promise.race([asked, ended]), 10_000, 'agent handshake');
-    if (primary.stdin) await replay(facts, primary.stdin, { to: 1, end: false });
-    await withTimeout(Promise.race([synced, ended]), 10_000, 'standby synchronisation');
-    o.progress?.('pair synchronised; replaying');
-    const rest = { from: 1, header: false } as const;
+    // A middlebox that ends a packet at the next callback's entry (pcap_loop) answers only when the
+    // next packet arrives: feed one packet at a time until the standby holds a snapshot.
+    let fed = 0;
+    let isSynced = false;
+    void synced.then(() => (isSynced = true));
+    const limit = failover.kind === 'none' ? facts.packets : Math.min(facts.packets, failover.at);
+    while (!isSynced && fed < limit) {
+      if (primary.stdin) await replay(facts, primary.stdin, { from: fed, to: fed + 1, end: false, header: fed === 0 });
+      fed++;
+      await Promise.race([synced, ended, new Promise((r) => setTimeout(r, 100))]);
+    }
+    await withTimeout(Promise.race([synced, ended]), 10_000, `standby synchronisation (after ${fed} packets)`);
+    o.progress?.(`pair synchronised after ${fed} packet(s); replaying`);
+    const rest = { from: fed, header: false } as const;
 
     const markOf = (seq: number): FrameMark => {
       const m = ledger.get(seq);
