@@ -1,0 +1,40 @@
+// Failover with real instrumented builds (analyzer/instrument + the C runtime):
+// graceful and crash failover of synblock and lb on a committed trace are
+// equivalent to a single plain instance.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { instrumentedLauncher, loadMbox, run, type Launcher } from '../../../harness/run/index.js';
+import type { Model } from '../../../harness/protocol/index.js';
+
+const MBOXES = fileURLToPath(new URL('../../../middleboxes/', import.meta.url));
+const TRACE = fileURLToPath(new URL('../../../traces/small-mixed.pcap', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'h10-inst-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const launchers = new Map<string, Launcher>();
+const launcher = async (name: string): Promise<Launcher> => {
+  if (!launchers.has(name)) launchers.set(name, await instrumentedLauncher(loadMbox(join(MBOXES, name))));
+  return launchers.get(name)!;
+};
+
+const cases: Array<[string, 'graceful' | 'crash', number, Model]> = [
+  ['synblock', 'graceful', 500, 'flowspace'],
+  ['synblock', 'crash', 700, 'flowspace+updated'],
+  ['lb', 'graceful', 800, 'all'],
+  ['lb', 'crash', 1200, 'flowspace'],
+];
+
+describe('instrumented pairs', () => {
+  it.each(cases)('%s %s@%i (%s) is equivalent', async (name, kind, at, model) => {
+    const r = await run({ launcher: await launcher(name), trace: TRACE, model, failover: { kind, at }, workDir: join(root, `${name}-${kind}-${at}`), heartbeatMs: 50, missLimit: 10, timeoutMs: 60_000 });
+    expect(r.firstDifference).toBeNull();
+    expect(r.equivalent).toBe(true);
+    expect(r.commit).not.toBeNull();
+    expect(r.frames.exported).toBeGreaterThan(0);
+    expect(r.stateBytes.total).toBeGreaterThan(0);
+    if (kind === 'crash') expect(r.processes.find((p) => p.role === 'primary')!.exit).toMatch(/SIGKILL/);
+    else expect(r.commit!.resumedAt).toBe(at);
+  }, 120_000);
+});
