@@ -99,10 +99,11 @@ describe('front end: bad input', () => {
   it('CLI: summary, --dump ir and --dump cfg', async () => {
     const file = join(dir, 'ok.c');
     writeFileSync(file, 'int n;\nint step(int k) { while (k > 0) { n += k; k--; } return n; }\n');
-    const s = await runCli(['analyze', file]);
+    const s = await runCli(['analyze', file, '--all']);
     expect(s.code).toBe(0);
-    expect(s.out).toMatch(/functions: 1/);
-    expect(s.out).toMatch(/global n/);
+    expect(s.out).toMatch(/1 file\(s\), 2 lines, 1 functions/);
+    expect(s.out).toMatch(/loop procedure\(s\): \(none found\)/);
+    expect(s.out).toMatch(/^n\s+global\s+int\s/m);
     const ir = await runCli(['analyze', file, '--dump', 'ir']);
     expect(ir.out).toMatch(/function step\(int k\)/);
     expect(ir.out).toMatch(/n = %t\d+/);
