@@ -120,7 +120,7 @@ function sharingGroups(pts: PointsTo, vars: VarId[]): number[] {
   const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i])));
   const heapRoot = (o: number): number | undefined => {
     for (let x: number | undefined = o, g = 0; x !== undefined && g < 64; g++) {
-      const obj = pts.objects[x];
+      const obj: { kind: string; parent?: number } = pts.objects[x];
       if (obj.kind === 'heap') return x;
       x = obj.parent;
     }

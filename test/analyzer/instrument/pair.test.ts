@@ -36,7 +36,7 @@ describe.skipIf(!haveTraces).each(MIDDLEBOXES)('%s primary → standby', (name) 
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), `sa-pair-${name}-`));
-    report = buildMiddlebox(join('middleboxes', name), { outDir: work, deps: 'conservative' });
+    report = buildMiddlebox(join('middleboxes', name), { outDir: work, deps: 'sdg' });
   }, 240_000);
 
   it.each(MODELS)('model %s: digests equal after every packet', async (model) => {
