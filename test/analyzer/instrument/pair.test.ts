@@ -86,7 +86,7 @@ describe.skipIf(!haveTraces).each(MIDDLEBOXES)('%s primary → standby', (name) 
 });
 
 describe.skipIf(!haveTraces)('frame stream', () => {
-  it('a primary answers nothing it cannot parse: garbage on fd 4 is an error naming the offset', async () => {
+  it('a standby given garbage or a cut frame on fd 4 exits 2 naming the stream offset', async () => {
     const work = mkdtempSync(join(tmpdir(), 'sa-bad-'));
     const report = buildMiddlebox('middleboxes/synblock', { outDir: work, deps: 'conservative' });
     const r = await runMbox(report.binary, ['--sa-mode', 'standby', '-r', TRACE, ...mboxArgs('synblock')], {}, Buffer.from([0, 0, 0, 3, 0xc1, 0xc1, 0xc1]));

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import msgpack from 'msgpack-lite';
 import { StatelabError } from '../../../analyzer/errors.js';
 import { buildMiddlebox, type BuildReport } from '../../../analyzer/instrument/index.js';
-import { dropVariable, runPair, SHARED_TRACES } from '../../analyzer/instrument/pair.js';
+import { dropVariable, frameBytes, runMbox, runPair, SHARED_TRACES, splitFrames, type Frame } from '../../analyzer/instrument/pair.js';
 import { existsSync } from 'node:fs';
 
 const FIXTURE = join(import.meta.dirname, 'fixture');
@@ -70,6 +70,27 @@ describe.skipIf(!existsSync(SMALL))('shapes fixture round trips', () => {
     // a label is a heap string of its allocator's size
     const label = (objs[(p.last as number) - 1][1] as unknown[])[2] as number;
     expect(Buffer.from(objs[label - 1][2] as Buffer).toString()).toMatch(/^flow-[0-9a-f]{8}\0$/);
+  }, 120_000);
+
+  it('answers snapshot-request with a snapshot numbered after the last state, and a standby goes live on takeover', async () => {
+    const req = frameBytes({ t: 'snapshot-request', seq: 0 } as Frame);
+    const p = await runMbox(report.binary, ['--sa-mode', 'primary', '-r', SMALL, '-l', join(work, 'snap.log')], {}, req);
+    expect(p.code, p.stderr).toBe(0);
+    const frames = splitFrames(p.fd3);
+    const i = frames.findIndex((f) => f.t === 'snapshot');
+    expect(i).toBeGreaterThan(0); // polled after the first packet
+    expect(frames[i].seq).toBe(frames[i - 1].seq);
+    expect(frames.filter((f) => f.t === 'state').map((f) => f.seq)).toEqual(frames.filter((f) => f.t === 'state').map((_, k) => k + 1));
+    // standby: the snapshot, then takeover → live(seq)
+    const input = Buffer.concat([frameBytes(frames[i]), frameBytes({ t: 'takeover', seq: frames[i].seq } as Frame)]);
+    const s = await runMbox(report.binary, ['--sa-mode', 'standby', '-r', SMALL, '-l', join(work, 'live.log')], {}, input);
+    expect(s.code, s.stderr).toBe(0);
+    const back = splitFrames(s.fd3);
+    expect(back[0]).toMatchObject({ t: 'applied', seq: frames[i].seq });
+    expect(back[1]).toMatchObject({ t: 'live', seq: frames[i].seq });
+    // live: it processes the trace itself and numbers its frames after the takeover seq
+    expect(back[2]).toMatchObject({ t: 'state', seq: frames[i].seq + 1 });
+    expect(readFileSync(join(work, 'live.log'), 'utf8')).toMatch(/^total=\d+/);
   }, 120_000);
 
   it('catches a variable dropped from the frames', async () => {
