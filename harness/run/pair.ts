@@ -54,6 +54,9 @@ export interface PairOutcome {
   processes: ProcessTail[];
 }
 
+/** Packets fed one at a time while waiting for the standby's first snapshot. */
+const SYNC_PACKETS = 32;
+
 function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let t: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
@@ -152,7 +155,9 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     const asked = new Promise<void>((resolve) => pAgent.once('resync', () => resolve()));
     const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
     pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);
-    const ended = primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', 'primary middlebox ended before the standby synchronised')));
+    const ended = primary.done.then((r) =>
+      Promise.reject(new StatelabError('E_PROCESS', `primary middlebox ended (${r.reason} ${r.exitCode ?? r.signal ?? ''}) before the standby synchronised; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`)),
+    );
     ended.catch(() => {});
     // An instrumented primary answers the snapshot request between packets: once the request is
     // on its fd 4, give it packet 0, and go on when the standby holds that snapshot.
@@ -163,12 +168,17 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     let isSynced = false;
     void synced.then(() => (isSynced = true));
     const limit = failover.kind === 'none' ? facts.packets : Math.min(facts.packets, failover.at);
-    while (!isSynced && fed < limit) {
+    // Bounded: a standby that cannot import (or a primary that never answers) fails in seconds, not minutes.
+    while (!isSynced && fed < Math.min(limit, SYNC_PACKETS)) {
       if (primary.stdin) await replay(facts, primary.stdin, { from: fed, to: fed + 1, end: false, header: fed === 0 });
       fed++;
       await Promise.race([synced, ended, new Promise((r) => setTimeout(r, 100))]);
     }
-    await withTimeout(Promise.race([synced, ended]), 10_000, `standby synchronisation (after ${fed} packets)`);
+    await withTimeout(
+      Promise.race([synced, ended]),
+      10_000,
+      `standby synchronisation: no snapshot acknowledged after ${fed} packet(s) to the primary (standby applied seq ${sAgent.lastApplied}; a standby middlebox must reach its import loop before its first packet)`,
+    );
     o.progress?.(`pair synchronised after ${fed} packet(s); replaying`);
     const rest = { from: fed, header: false } as const;
 
