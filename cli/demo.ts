@@ -5,9 +5,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { analyze } from '../analyzer/analyze.js';
+import { PACKAGE_ROOT } from '../analyzer/paths.js';
 import { formatReasons, formatVariables, table, table3Row } from '../analyzer/report/index.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
+const ROOT = PACKAGE_ROOT;
 
 export function register(program: Command): void {
   program

@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { inputError, StatelabError } from '../errors.js';
+import { PACKAGE_ROOT } from '../paths.js';
 import { loadProgram } from '../frontend/index.js';
 import { GLOBAL_INIT, type InstrId, type Program, type VarId } from '../ir/types.js';
 import { analyzePointers } from '../pointer/index.js';
@@ -16,7 +16,7 @@ import { applyEdits, callsAt, isReadOnlyDecl, placeBefore, SourceFile, type Edit
 import { planMarks } from './marks.js';
 import { SerializerGen, UnmovableError } from './serialize.js';
 
-export const RUNTIME_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../middleboxes/runtime');
+export const RUNTIME_DIR = join(PACKAGE_ROOT, 'middleboxes/runtime');
 /** Receive calls the runtime wraps (the hook runs inside the wrapper, before the receive). */
 export const WRAPPED_RECEIVES = ['pcap_next', 'pcap_next_ex', 'pcap_loop', 'pcap_dispatch'];
 const WRAPPED_ALLOC = ['malloc', 'calloc', 'realloc', 'free', 'strdup'];

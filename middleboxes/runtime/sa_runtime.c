@@ -371,6 +371,8 @@ static void callback_entry(u_char *user, const struct pcap_pkthdr *h, const u_ch
 
 int sa_pcap_loop(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
   if (mode == SA_OFF) return pcap_loop(p, cnt, cb, user);
+  /* A standby imports until takeover before the library blocks on its first packet. */
+  if (mode == SA_STANDBY) sa_end_packet();
   struct tramp t = {cb, user};
   int r = pcap_loop(p, cnt, callback_entry, (u_char *)&t);
   sa_end_packet(); /* loop exit */
@@ -379,6 +381,7 @@ int sa_pcap_loop(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
 
 int sa_pcap_dispatch(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
   if (mode == SA_OFF) return pcap_dispatch(p, cnt, cb, user);
+  if (mode == SA_STANDBY) sa_end_packet();
   struct tramp t = {cb, user};
   int r = pcap_dispatch(p, cnt, callback_entry, (u_char *)&t);
   sa_end_packet();

@@ -1,5 +1,5 @@
 // Failover with real instrumented builds (analyzer/instrument + the C runtime):
-// graceful and crash failover of synblock and lb on a committed trace are
+// graceful and crash failover of synblock, lb, nat and assetmon on a committed trace are
 // equivalent to a single plain instance.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +24,11 @@ const cases: Array<[string, 'graceful' | 'crash', number, Model]> = [
   ['synblock', 'crash', 700, 'flowspace+updated'],
   ['lb', 'graceful', 800, 'all'],
   ['lb', 'crash', 1200, 'flowspace'],
+  // pcap_dispatch / pcap_loop middleboxes: the standby imports before the library reads a packet.
+  ['nat', 'graceful', 300, 'all'],
+  ['nat', 'crash', 500, 'flowspace+updated'],
+  ['assetmon', 'graceful', 900, 'flowspace'],
+  ['assetmon', 'crash', 400, 'all'],
 ];
 
 describe('instrumented pairs', () => {
