@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ETH_IPV4, ETH_IPV6, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, ethernet, icmpEcho, inetChecksum, ipv4, ipv6, macOf, tcp, udp, type Ip4 } from '../../traces/gen/packets.js';
+import { readPcap, writePcap, type Rec } from './pcap-io.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'middleboxes/firewall');
@@ -15,38 +16,6 @@ const BIN = join(DIR, 'build/firewall');
 // Shared real traces; the tests that read them are skipped only when the folder is absent.
 const SHARED = join(ROOT, '../shared/traces');
 
-interface Rec { sec: number; usec: number; data: Buffer }
-
-function writePcap(path: string, recs: Rec[]): void {
-  const gh = Buffer.alloc(24);
-  gh.writeUInt32LE(0xa1b2c3d4, 0);
-  gh.writeUInt16LE(2, 4);
-  gh.writeUInt16LE(4, 6);
-  gh.writeUInt32LE(65535, 16);
-  gh.writeUInt32LE(1, 20);
-  const parts: Buffer[] = [gh];
-  for (const r of recs) {
-    const h = Buffer.alloc(16);
-    h.writeUInt32LE(r.sec, 0);
-    h.writeUInt32LE(r.usec, 4);
-    h.writeUInt32LE(r.data.length, 8);
-    h.writeUInt32LE(r.data.length, 12);
-    parts.push(h, r.data);
-  }
-  writeFileSync(path, Buffer.concat(parts));
-}
-
-function readPcap(path: string): Rec[] {
-  const b = readFileSync(path);
-  expect(b.readUInt32LE(0)).toBe(0xa1b2c3d4);
-  const out: Rec[] = [];
-  for (let off = 24; off + 16 <= b.length; ) {
-    const cap = b.readUInt32LE(off + 8);
-    out.push({ sec: b.readUInt32LE(off), usec: b.readUInt32LE(off + 4), data: b.subarray(off + 16, off + 16 + cap) });
-    off += 16 + cap;
-  }
-  return out;
-}
 
 const RULES = `
 policy block
