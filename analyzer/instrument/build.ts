@@ -109,7 +109,8 @@ export function analyzeForBuild(dir: string, deps: 'sdg' | 'conservative'): { pr
   if (deps === 'sdg') q = sdgQueries(buildSdg(program, pts));
   else {
     const all = new Set(program.instrs.map((i) => i.id));
-    q = { forward: () => all, backward: () => all, chop: () => all, dataChop: () => all };
+    const everyObject = new Set(pts.objects.map((o) => o.id));
+    q = { forward: () => all, backward: () => all, chop: () => all, dataChop: () => all, mod: () => everyObject };
   }
   return { program, pts, cls: classify(program, pts, q, buildCatalogs()) };
 }

@@ -23,6 +23,8 @@ export interface DependenceQueries {
    * the state itself (context-insensitive, so a superset).
    */
   dataChop(from: Criterion[], to: Criterion[], avoid?: (instr: InstrId) => boolean, withControl?: boolean): ReadonlySet<InstrId>;
+  /** Abstract locations a procedure may write, through its callees too (the SDG's mod sets). */
+  mod(func: string): ReadonlySet<ObjId>;
 }
 
 export interface StageContext {
@@ -138,15 +140,6 @@ export function definedVar(instr: Instr): VarId | undefined {
     default:
       return undefined;
   }
-}
-
-export function* instructionsOf(f: Func): Generator<Instr> {
-  for (const b of f.blocks) yield* b.instrs;
-}
-
-/** Objects a variable's value may reach, including the variable's own storage. */
-export function reachable(pts: PointsTo, v: VarId): ReadonlySet<ObjId> {
-  return pts.reachableFromVar(v);
 }
 
 export function intersects<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): T | undefined {

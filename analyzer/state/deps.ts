@@ -91,6 +91,7 @@ export function sdgQueries(sdg: Sdg): DependenceQueries {
     forward: (cs) => statements(sdg, forwardSlice(sdg, vertices(sdg, cs))),
     backward: (cs) => statements(sdg, backwardSlice(sdg, vertices(sdg, cs))),
     chop: (from, to) => statements(sdg, chop(sdg, vertices(sdg, from), vertices(sdg, to))),
+    mod: (func) => sdg.mod(func),
     dataChop: (from, to, avoid, withControl = false) => {
       fwdGraph ??= flowGraph(sdg, 'forward');
       bwdGraph ??= flowGraph(sdg, 'backward');

@@ -102,45 +102,15 @@ function untaggedHeaderField(name: string): string | undefined {
 
 export class FlowspaceStage {
   private readonly loops: Loop[] = [];
-  /** Objects each function may write, transitively through its callees. */
-  private readonly mod = new Map<string, Set<ObjId>>();
-
   constructor(
     private readonly ctx: StageContext,
-    private readonly pktProcs: string[],
+    pktProcs: string[],
     private readonly perPacket: ReadonlySet<InstrId>,
     private readonly packet: Criterion[],
   ) {
     for (const key of pktProcs) {
       const f = ctx.program.functions.get(key);
       if (f) this.loops.push(...naturalLoops(key, f).filter((l) => l.conds.some((c) => perPacket.has(c.id))));
-    }
-    this.computeMod();
-  }
-
-  private computeMod(): void {
-    const { program, pts } = this.ctx;
-    const callees = new Map<string, string[]>();
-    for (const [key, f] of program.functions) {
-      const own = new Set<ObjId>();
-      const cs: string[] = [];
-      for (const b of f.blocks) {
-        for (const i of b.instrs) {
-          for (const o of writtenObjects(pts, i)) own.add(o);
-          if (i.kind === 'call' || i.kind === 'icall') cs.push(...pts.callGraph.calleesOf(i.id), ...pts.callGraph.callbacksOf(i.id));
-        }
-      }
-      this.mod.set(key, own);
-      callees.set(key, cs.filter((c) => program.functions.has(c)));
-    }
-    for (let changed = true; changed; ) {
-      changed = false;
-      for (const [key, cs] of callees) {
-        const m = this.mod.get(key)!;
-        const before = m.size;
-        for (const c of cs) for (const o of this.mod.get(c)!) m.add(o);
-        if (m.size !== before) changed = true;
-      }
     }
   }
 
@@ -266,7 +236,7 @@ export class FlowspaceStage {
         if (writtenObjects(pts, i).some((o) => reach.has(o))) return i.id;
         if (i.kind === 'call' || i.kind === 'icall') {
           const targets = i.kind === 'call' ? [i.callee] : pts.callGraph.calleesOf(i.id);
-          if (targets.some((c) => intersects(this.mod.get(c) ?? new Set(), reach) !== undefined)) return i.id;
+          if (targets.some((c) => this.ctx.program.functions.has(c) && intersects(this.ctx.deps.mod(c), reach) !== undefined)) return i.id;
         }
       }
     }
@@ -291,9 +261,7 @@ export class FlowspaceStage {
       for (const [l, why] of this.sweeps) {
         const w = this.loopWrites(l, reach);
         if (w === undefined) continue;
-        r.outside = reasonAt(
-          program,
-          program.instrs[w],
+        r.outside = reasonAt(program.instrs[w],
           'outsideFlowspace',
           `updates ${program.vars[v].name} inside a sweep of ${why.var} (a loop not selected by ${why.missing.join(', ')})`,
         );
@@ -328,7 +296,7 @@ export class FlowspaceStage {
     const fields = this.fieldsOfChop([...indexTargets, ...condTargets], reach, true);
     result.fields = [...fields.keys()].sort();
     for (const [field, at] of fields) {
-      result.reasons.push(reasonAt(program, program.instrs[at], 'flowspace', `${field} selects an entry of ${name} (chop from the packet to its index or lookup condition)`));
+      result.reasons.push(reasonAt(program.instrs[at], 'flowspace', `${field} selects an entry of ${name} (chop from the packet to its index or lookup condition)`));
     }
     if (!result.fields.length) return result;
 
@@ -344,7 +312,7 @@ export class FlowspaceStage {
       const missing = [...need].filter((f) => !selected.has(f));
       if (missing.length) {
         this.sweeps.set(l, { var: name, missing });
-        result.outside ??= reasonAt(program, program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);
+        result.outside ??= reasonAt(program.instrs[w], 'outsideFlowspace', `updates entries of ${name} in a loop not selected by ${missing.join(', ')}`);
       }
     }
     if (result.outside) return result;
@@ -356,7 +324,7 @@ export class FlowspaceStage {
         (i.kind === 'call' && pts.memEffects(id).writes.has(pts.objectOfVar(v)) && resolveType(program, program.vars[v].type).kind === 'array') ||
         (i.kind === 'copy' && i.dst === v && i.srcs.every((s) => s.kind === 'const'));
       if (whole) {
-        result.outside = reasonAt(program, i, 'outsideFlowspace', `resets ${name} as a whole`);
+        result.outside = reasonAt(i, 'outsideFlowspace', `resets ${name} as a whole`);
         return result;
       }
     }

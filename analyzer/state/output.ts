@@ -64,12 +64,12 @@ export function outputImpacting(
     const name = program.vars[v].name;
     const m = mentions.get(v);
     if (m !== undefined) {
-      found.set(v, reasonAt(program, program.instrs[m], verdict, `uses ${name}, in the backward slice of ${kind}`));
+      found.set(v, reasonAt(program.instrs[m], verdict, `uses ${name}, in the backward slice of ${kind}`));
       continue;
     }
     const o = intersects(pts.reachableFromVar(v), readSet);
     if (o !== undefined) {
-      found.set(v, reasonAt(program, program.instrs[reads.get(o)!], verdict, `reads ${pts.objects[o].name}, reachable from ${name}, in the backward slice of ${kind}`));
+      found.set(v, reasonAt(program.instrs[reads.get(o)!], verdict, `reads ${pts.objects[o].name}, reachable from ${name}, in the backward slice of ${kind}`));
     }
   }
   return found;

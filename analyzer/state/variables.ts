@@ -37,7 +37,7 @@ export function pointerName(program: Program, v: VarId, depth = 0): string {
   return info.name;
 }
 
-export function reasonAt(program: Program, instr: Instr, verdict: Reason['verdict'], chain: string): Reason {
+export function reasonAt(instr: Instr, verdict: Reason['verdict'], chain: string): Reason {
   return { verdict, file: instr.loc.file, line: instr.loc.line, text: instr.text, chain };
 }
 
@@ -54,7 +54,7 @@ export function topLevelVars(
     const instr = program.instrs[id];
     for (const v of varsOf(instr)) {
       if (wanted.has(v) && !found.has(v)) {
-        found.set(v, reasonAt(program, instr, 'topLevel', `uses ${program.vars[v].name} in packet-processing procedure ${program.instrFunc[id]}`));
+        found.set(v, reasonAt(instr, 'topLevel', `uses ${program.vars[v].name} in packet-processing procedure ${program.instrFunc[id]}`));
       }
     }
   }
@@ -97,7 +97,7 @@ export function updateableVars(
     if (direct !== undefined) {
       const instr = program.instrs[direct];
       const chain = definedVar(instr) === v ? `assigns ${name}` : `writes ${name} via ${writeVia(program, instr)} → &${name}`;
-      found.set(v, reasonAt(program, instr, 'updateable', chain));
+      found.set(v, reasonAt(instr, 'updateable', chain));
       continue;
     }
     let best: { instr: InstrId; obj: ObjId } | undefined;
@@ -109,7 +109,7 @@ export function updateableVars(
       const instr = program.instrs[best.instr];
       found.set(
         v,
-        reasonAt(program, instr, 'updateable', `writes ${pts.objects[best.obj].name}, reachable from ${name}, via ${writeVia(program, instr)}`),
+        reasonAt(instr, 'updateable', `writes ${pts.objects[best.obj].name}, reachable from ${name}, via ${writeVia(program, instr)}`),
       );
     }
   }
