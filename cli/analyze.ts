@@ -54,9 +54,8 @@ export const DUMPS = [...Object.keys(irDumps), ...Object.keys(ptsDumps)];
 function writeSliceDots(r: AnalysisResult, dir: string): string[] {
   mkdirSync(dir, { recursive: true });
   const c = r.classification;
-  const recv = c.recvSites.flatMap((s) => r.program.instrs.filter((i) => i.loc.file === s.file && i.loc.line === s.line && i.kind === 'call').map((i) => i.id));
   const files: [string, string][] = [
-    ['packet-forward.dot', sliceToDot(r.sdg, forwardSlice(r.sdg, instrVertices(r.sdg, recv)), 'packet_forward')],
+    ['packet-forward.dot', sliceToDot(r.sdg, forwardSlice(r.sdg, instrVertices(r.sdg, c.recvInstrs)), 'packet_forward')],
     ['pkt-output-backward.dot', sliceToDot(r.sdg, backwardSlice(r.sdg, instrVertices(r.sdg, c.outputSites.pkt)), 'pkt_output')],
     ['log-output-backward.dot', sliceToDot(r.sdg, backwardSlice(r.sdg, instrVertices(r.sdg, c.outputSites.log)), 'log_output')],
   ];

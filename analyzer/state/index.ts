@@ -20,6 +20,8 @@ export { sdgQueries } from './deps.js';
 export interface Classification {
   loopProcs: string[];
   recvSites: RecvSite[];
+  /** The receive calls, as instructions (for slicing from them). */
+  recvInstrs: InstrId[];
   pktProcs: string[];
   variables: VariableReport[];
   counts: Counts;
@@ -115,5 +117,5 @@ export function classify(
     const i = program.instrs[s.instr];
     return { function: s.func, callee: s.callee, file: i.loc.file, line: i.loc.line, text: i.text };
   });
-  return { loopProcs, recvSites, pktProcs: code.pktProcs, variables, counts, perPacket: code.instrs, outputSites };
+  return { loopProcs, recvSites, recvInstrs: sites.map((s) => s.instr), pktProcs: code.pktProcs, variables, counts, perPacket: code.instrs, outputSites };
 }
