@@ -162,20 +162,22 @@ export interface PacketCode {
   slice: ReadonlySet<InstrId>;
 }
 
-/** Functions that (transitively) call a loop procedure: they run around the loop, not in it. */
-function loopAncestors(ctx: StageContext, loopProcs: string[]): Set<string> {
-  const out = new Set<string>();
-  const work = [...loopProcs];
+/** The given functions and every function that (transitively) calls one of them. */
+function callersClosure(ctx: StageContext, funcs: string[]): Set<string> {
+  const out = new Set(funcs);
+  const work = [...funcs];
   while (work.length) {
-    const f = work.pop()!;
-    for (const site of ctx.pts.callGraph.callersOf(f)) {
+    for (const site of ctx.pts.callGraph.callersOf(work.pop()!)) {
       const caller = ctx.program.instrFunc[site];
-      if (!out.has(caller)) {
-        out.add(caller);
-        work.push(caller);
-      }
+      if (!out.has(caller)) (out.add(caller), work.push(caller));
     }
   }
+  return out;
+}
+
+/** Functions that (transitively) call a loop procedure: they run around the loop, not in it. */
+function loopAncestors(ctx: StageContext, loopProcs: string[]): Set<string> {
+  const out = callersClosure(ctx, loopProcs);
   for (const l of loopProcs) out.delete(l);
   return out;
 }
@@ -228,6 +230,17 @@ export function packetCode(
   // The loop body of each loop procedure (none for pcap_loop-style sites: the loop is in the library).
   const siteBlocks = new Map<string, Set<number>>(loopProcs.map((l) => [l, new Set<number>()]));
   for (const s of sites) if (!onceCalls.has(s.instr)) siteBlocks.get(s.func)?.add(loops.blockOf(s.instr));
+  // A loop procedure that receives through a helper (`pkt = next_packet()` in its loop):
+  // the loop is around the calls, on a cycle, that lead to a receive.
+  const leadsToRecv = callersClosure(ctx, sites.filter((s) => !onceCalls.has(s.instr)).map((s) => s.func));
+  for (const [l, seeds] of siteBlocks) {
+    if (seeds.size) continue;
+    for (const b of program.functions.get(l)?.blocks ?? []) {
+      for (const i of b.instrs) {
+        if ((i.kind === 'call' || i.kind === 'icall') && loops.inLoop(i.id) && calleesOf(ctx, i).some((c) => leadsToRecv.has(c))) seeds.add(b.id);
+      }
+    }
+  }
   const loopBody = new Map<string, Set<number>>();
   for (const [key, seeds] of siteBlocks) {
     const f = program.functions.get(key);
