@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ETH_IPV4, ETH_IPV6, TCP_ACK, TCP_FIN, TCP_PSH, TCP_SYN, ethernet, icmpEcho, inetChecksum, ipv4, ipv6, macOf, tcp, udp, type Ip4 } from '../../traces/gen/packets.js';
-import { readPcap, writePcap, type Rec } from './pcap-io.js';
+import { failingRun, readPcap, writePcap, type Rec } from './pcap-io.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'middleboxes/firewall');
@@ -200,14 +200,7 @@ describe('firewall', () => {
   it('rejects a bad config line with file:line and exit 2', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fw-cfg-'));
     writeFileSync(join(dir, 'bad.conf'), 'policy block\npass tcp from 10.0.0.0/33 to any\n');
-    let status = 0;
-    let stderr = '';
-    try {
-      execFileSync(BIN, ['-c', join(dir, 'bad.conf'), '-r', join(dir, 'none.pcap')], { cwd: DIR, stdio: 'pipe' });
-    } catch (e) {
-      status = (e as { status: number }).status;
-      stderr = String((e as { stderr: Buffer }).stderr);
-    }
+    const { status, stderr } = failingRun(BIN, ['-c', join(dir, 'bad.conf'), '-r', join(dir, 'none.pcap')], DIR);
     expect(status).toBe(2);
     expect(stderr).toContain('bad.conf:2');
     expect(stderr).toMatch(/prefix length/);
