@@ -103,17 +103,14 @@ export function register(program: Command): void {
         logOut: o.logOut,
         configFile: o.catalog,
       };
+      const emit = (text: string) => (o.out ? write(o.out, text) : process.stdout.write(text.endsWith('\n') ? text : text + '\n'));
       if (o.dump && o.dump in irDumps) {
-        const text = irDumps[o.dump](loadIr(inputs, opts).program, o);
-        if (o.out) write(o.out, text);
-        else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+        emit(irDumps[o.dump](loadIr(inputs, opts).program, o));
         return;
       }
       const r = analyze(inputs, opts);
       if (o.dump) {
-        const text = ptsDumps[o.dump](r, o);
-        if (o.out) write(o.out, text);
-        else process.stdout.write(text.endsWith('\n') ? text : text + '\n');
+        emit(ptsDumps[o.dump](r, o));
         return;
       }
       const problems = validateReport(r.report);
