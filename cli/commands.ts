@@ -7,7 +7,8 @@ import { register as slice } from './slice.js';
 import { register as run } from './run.js';
 import { register as build } from './build.js';
 import { register as demo } from './demo.js';
+import { register as experiment } from './experiment.js';
 
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [analyze, slice, build, trace, run, agent, demo];
+export const commands: Register[] = [analyze, slice, build, trace, run, agent, demo, experiment];

@@ -58,4 +58,9 @@ export interface ExperimentResult {
   paper: PaperComparison[];
   /** Anything else machine-readable the experiment wants to keep (series, raw runs). */
   data?: unknown;
+  /**
+   * A pass/fail check the experiment makes (e.g. soundness: every run equivalent).
+   * `statelab experiment` exits 1 after writing everything when any check failed.
+   */
+  check?: { passed: boolean; detail: string };
 }
