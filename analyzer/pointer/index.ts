@@ -13,8 +13,12 @@
 // wrappers.ts (allocation wrappers), result.ts (PointsTo), dump.ts, synth.ts + bench.ts.
 //
 // Decisions a client should know:
-// - Defaults: Andersen, field-insensitive (as the paper). Steensgaard is always
-//   field-insensitive (fieldSensitive is ignored for it and reported false).
+// - Defaults: Andersen, field-sensitive. The paper's analysis is field-insensitive
+//   (`fieldSensitive: false` keeps it); field-insensitively an integer field loaded from an
+//   object that also holds pointers carries them all, so in ids the Aho-Corasick slot number
+//   used as an index made `pf->seen[slot >> 3] |= ...` write the whole rule automaton
+//   (puzzle p51). Steensgaard is always field-insensitive (fieldSensitive is ignored for it
+//   and reported false).
 // - Heap objects are named by allocation site; a call to an allocation wrapper (a function
 //   whose every return is fresh malloc/calloc/strdup memory, or another wrapper's, that
 //   escapes only by being returned; memset/free inside are allowed) names a heap object by
@@ -60,7 +64,7 @@ export interface PointerOptions {
   models?: Readonly<Record<string, LibModel>>;
 }
 
-export const DEFAULT_OPTIONS: Required<Omit<PointerOptions, 'models'>> = { kind: 'andersen', fieldSensitive: false };
+export const DEFAULT_OPTIONS: Required<Omit<PointerOptions, 'models'>> = { kind: 'andersen', fieldSensitive: true };
 
 export function analyzePointers(program: Program, opts: PointerOptions = {}): PointsTo {
   const kind = opts.kind ?? DEFAULT_OPTIONS.kind;

@@ -44,7 +44,7 @@ function violations(progs: Stmt[][], models?: PointerOptions['models']): string[
   // every program writes some pointer and observes it: no batch may come back empty
   if (pz.truth.length === 0) throw new Error(`only ${pz.truth.length} observed pointers for ${progs.length} programs`);
   const program = loadProgramFromSource(code, 'rand.c');
-  const an = analyzePointers(program, { models });
+  const an = analyzePointers(program, { fieldSensitive: false, models });
   const fs = analyzePointers(program, { fieldSensitive: true, models });
   const st = analyzePointers(program, { kind: 'steensgaard', models });
   const bad = [...checkPuzzle(pz, an, false), ...checkPuzzle(pz, fs, false), ...checkPuzzle(pz, st, false),
