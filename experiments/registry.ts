@@ -16,6 +16,8 @@ export interface ExperimentContext {
   compact: boolean;
   /** `--trace` files; defaults: compact → the bundled traces/, full → ../shared/traces when present. */
   traces: string[];
+  /** True when `traces` came from --trace (use them all), false when they are the defaults (pick). */
+  explicitTraces: boolean;
   /** `--middlebox` names (folders under middleboxes/ with an mbox.json); default: all of them. */
   middleboxes: string[];
   /** `--jobs`, default os.cpus().length: the bound of `pool`. */
@@ -60,6 +62,7 @@ export interface Experiment {
  */
 const load = async (m: Promise<{ experiment: Experiment }>): Promise<Experiment> => (await m).experiment;
 export const EXPERIMENTS: Record<string, () => Promise<Experiment>> = {
+  soundness: () => load(import('./soundness.js')),
 };
 
 export function experimentNames(): string[] {

@@ -125,6 +125,7 @@ function context(exp: Experiment, outDir: string, o: RunnerOptions, inputs: Retu
     outDir,
     compact: o.compact ?? false,
     traces: inputs.traces,
+    explicitTraces: (o.traces?.length ?? 0) > 0,
     middleboxes: inputs.middleboxes,
     jobs: inputs.jobs,
     seed: o.seed ?? 1,
