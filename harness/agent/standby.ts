@@ -4,6 +4,7 @@
 // a gap or reconnect, and makes the middlebox go live on takeover.
 import { classifySeq, CLOSE_NORMAL, ProtocolError, STANDBY_SPEC, type Envelope, type LocalFrame, type StandbyState } from '../protocol/index.js';
 import { AgentBase } from './agent-base.js';
+import { SilenceDetector } from './detector.js';
 import type { CloseInfo, Connection } from './connection.js';
 import type { MboxLink } from './mbox-link.js';
 import type { AgentOptions } from './options.js';
@@ -34,7 +35,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   private session: Connection<StandbyState> | null = null;
   private liveWaiters: Array<(seq: number) => void> = [];
   private takingOver = false;
-  private detector: NodeJS.Timeout | undefined;
+  private detector: SilenceDetector | undefined;
   private lostTimer: NodeJS.Timeout | undefined;
   private pendingAck: { conn: Connection<StandbyState>; seq: number } | null = null;
 
@@ -119,7 +120,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   }
 
   protected sessionEnded(conn: Connection<StandbyState>, info: CloseInfo): void {
-    clearTimeout(this.detector);
+    this.detector?.stop();
     if (this.session === conn) this.session = null;
     this.awaitingApply.clear();
     // A primary that vanished without bye (crash, reset) is as good as silent: unless an
@@ -162,28 +163,22 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
     this.link.sendBody(raw);
   }
 
-  /** Failure detector: the primary is dead after missLimit × heartbeatMs without any frame. */
+  /** Failure detector: the primary is dead after missLimit × heartbeatMs without any frame while our loop ran. */
   private armDetector(conn: Connection<StandbyState>): void {
-    const deadline = this.opts.heartbeatMs * this.opts.missLimit;
-    const check = (settled = false): void => {
-      if (conn.isClosed) return;
-      const silent = performance.now() - conn.lastSeen;
-      if (silent >= deadline && !settled) {
-        // Timers run before I/O is polled: after a stall of our own event loop, frames may
-        // be waiting unread. Look once more after the poll phase before calling the peer dead.
-        setImmediate(() => check(true));
-        return;
-      }
-      if (silent >= deadline) {
-        this.log('warn', conn.id, 'peer-dead', `no frame for ${silent.toFixed(1)} ms`);
+    this.detector?.stop();
+    this.detector = new SilenceDetector({
+      heartbeatMs: this.opts.heartbeatMs,
+      missLimit: this.opts.missLimit,
+      lastSeen: () => conn.lastSeen,
+      setTimer: (fn, ms) => conn.setTimer(fn, ms),
+      onDead: (silent, stalled) => {
+        if (conn.isClosed) return;
+        const own = stalled > 0 ? ` (plus ${stalled.toFixed(1)} ms our own loop was stalled, not counted)` : '';
+        this.log('warn', conn.id, 'peer-dead', `no frame for ${silent.toFixed(1)} ms${own}`);
         this.emitEvent('peer-dead', silent);
         conn.reject(new ProtocolError('E_PEER_DEAD', `no heartbeat for ${silent.toFixed(1)} ms`), { terminate: true });
-        return;
-      }
-      // Re-arm for exactly when the deadline would pass: no polling between frames.
-      this.detector = conn.setTimer(() => check(), deadline - silent);
-    };
-    this.detector = conn.setTimer(() => check(), deadline);
+      },
+    });
   }
 
   private goLive(seq: number): Promise<number> {
