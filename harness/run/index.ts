@@ -17,6 +17,6 @@ export {
   type OutPacket,
 } from './equivalence.js';
 export { parseFailover, resolveFailover, seededRandom, type FailoverSpec, type ResolvedFailover } from './failover-spec.js';
-export { loadMbox, buildPlain, buildInstrumented, type MboxSpec, type InstrumentedBuild } from './build.js';
+export { loadMbox, buildPlain, buildInstrumented, buildKey, BUILD_DEPS, type MboxSpec, type InstrumentedBuild } from './build.js';
 export { plainLauncher, instrumentedLauncher, commandLauncher } from './launcher.js';
 export type { Launcher, Role, RunOptions, RunResult, ProcessTail } from './types.js';
