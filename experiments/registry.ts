@@ -62,7 +62,10 @@ export interface Experiment {
  */
 const load = async (m: Promise<{ experiment: Experiment }>): Promise<Experiment> => (await m).experiment;
 export const EXPERIMENTS: Record<string, () => Promise<Experiment>> = {
+  table3: () => load(import('./table3.js')),
+  table4: () => load(import('./table4.js')),
   soundness: () => load(import('./soundness.js')),
+  fig11: () => load(import('./fig11.js')),
 };
 
 export function experimentNames(): string[] {
