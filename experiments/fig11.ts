@@ -292,14 +292,15 @@ export function flowTable(id: string, runs: BytesRun[], flow: ChosenFlow | null)
   };
 }
 
-/** Pick the traces to run and the flow for 11b: compact mode runs the first trace only. */
-export async function inputsAndFlow(ctx: ExperimentContext, flowSeed: number): Promise<{ traces: string[]; flow: ChosenFlow | null; flows: Map<string, ChosenFlow | null> }> {
-  const traces = ctx.compact ? ctx.traces.slice(0, 1) : ctx.traces;
-  // The flow of 11b comes from the first trace that has one of ≥ MIN_FLOW_PACKETS packets (else the first with any flow).
+/**
+ * The flow of 11b/12: from the first trace that has one of ≥ MIN_FLOW_PACKETS packets
+ * (else the longest flow of the first trace with any); `flows` maps each trace to it or null.
+ */
+export async function pickFlow(traces: string[], seed: number): Promise<{ flow: ChosenFlow | null; flows: Map<string, ChosenFlow | null> }> {
   let flow: ChosenFlow | null = null;
   let fallback: ChosenFlow | null = null;
   for (const t of traces) {
-    const f = await chooseFlow(t, flowSeed);
+    const f = await chooseFlow(t, seed);
     if (f && f.candidates > 0) {
       flow = f;
       break;
@@ -307,8 +308,7 @@ export async function inputsAndFlow(ctx: ExperimentContext, flowSeed: number): P
     fallback ??= f;
   }
   flow ??= fallback;
-  const flows = new Map<string, ChosenFlow | null>(traces.map((t) => [t, flow && flow.trace === t ? flow : null]));
-  return { traces, flow, flows };
+  return { flow, flows: new Map(traces.map((t) => [t, flow && flow.trace === t ? flow : null])) };
 }
 
 // ---------------------------------------------------------------- Figure 11
@@ -322,7 +322,9 @@ function fig11Middleboxes(all: string[]): string[] {
 async function runFig11(ctx: ExperimentContext): Promise<ExperimentResult> {
   const flowSeed = ctx.seed;
   const middleboxes = fig11Middleboxes(ctx.middleboxes);
-  const { traces, flow, flows } = await inputsAndFlow(ctx, flowSeed);
+  // Compact mode: the first trace only.
+  const traces = ctx.compact ? ctx.traces.slice(0, 1) : ctx.traces;
+  const { flow, flows } = await pickFlow(traces, flowSeed);
   const runs = await bytesRuns(ctx, middleboxes, traces, flows);
   const means = middleboxes.map((m) => modelMeans(runs, m));
   const a = means.find((m) => m.middlebox === 'assetmon') ?? null;

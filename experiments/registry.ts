@@ -66,6 +66,7 @@ export const EXPERIMENTS: Record<string, () => Promise<Experiment>> = {
   table4: () => load(import('./table4.js')),
   soundness: () => load(import('./soundness.js')),
   fig11: () => load(import('./fig11.js')),
+  fig12: () => load(import('./fig12.js')),
 };
 
 export function experimentNames(): string[] {
