@@ -15,6 +15,7 @@ import { buildCatalogs, classify, sdgQueries, type Classification, type Dependen
 import { applyEdits, callsAt, isReadOnlyDecl, placeBefore, SourceFile, type Edit } from './locate.js';
 import { planMarks } from './marks.js';
 import { SerializerGen, UnmovableError } from './serialize.js';
+import { planSlots, type SlotPlan } from './slots.js';
 
 export const RUNTIME_DIR = join(PACKAGE_ROOT, 'middleboxes/runtime');
 /** Receive calls the runtime wraps (the hook runs inside the wrapper, before the receive). */
@@ -42,6 +43,12 @@ export interface TransferredVar {
   group: number;
   flowspace: string[];
   outsideFlowspace: boolean;
+  /**
+   * Flowspace entry selection of a keyed variable: 'slots' (the subscripts of the
+   * packet's own lookups choose the entries; `sites` rewritten) or 'whole' (static
+   * fallback, with the reason). Absent for unkeyed variables (always whole).
+   */
+  selection?: { mode: 'slots' | 'whole'; sites: number; wholeMarks: number; fallback?: string; siteList: string[] };
 }
 
 export interface BuildReport {
@@ -213,6 +220,36 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     }
   });
 
+  // 2b. Flowspace entry selection: subscripts into keyed containers record their slot.
+  const keyed = chosen.map((c, k) => ({ c, k })).filter(({ c }) => c.report.flowspace.length > 0);
+  const slotPlans = new Map<number, SlotPlan>();
+  const plans = planSlots({
+    program, pts, perPacket: cls.perPacket,
+    vars: keyed.map(({ c }) => ({ v: c.v, name: c.report.name })),
+    unitOf: (f) => {
+      const u = unitOf.get(absOf(f));
+      return u === undefined ? undefined : { src: files[u], edits: edits[u] };
+    },
+  });
+  keyed.forEach(({ c, k }, j) => {
+    const plan = plans[j];
+    slotPlans.set(k, plan);
+    if (plan.mode !== 'slots') return;
+    try {
+      const rows = plan.containers.map((ct, ci) => {
+        const fns = gens[c.unit].element(ct.element, ct.elementType);
+        return `  c[${ci}].base = ${ct.base}; c[${ci}].size = ${ct.size}; c[${ci}].elem = sizeof(${ct.element}); c[${ci}].ser = ${fns.ser}; c[${ci}].imp = ${fns.imp};`;
+      });
+      unitCode[c.unit].push(
+        `int sa_v${k}_conts(struct sa_cont *c, int max) {\n  if (max < ${rows.length}) return 0;\n${rows.join('\n')}\n  return ${rows.length};\n}`,
+      );
+    } catch (e) {
+      if (!(e instanceof UnmovableError)) throw e;
+      errors.push(`${c.report.file}:${c.report.line}: variable ${c.report.name} (${c.report.type}): its entries cannot be moved soundly: ${e.message}`);
+    }
+  });
+  const hasConts = (k: number) => slotPlans.get(k)?.mode === 'slots';
+
   // 3. Globals and functions whose addresses pointers may hold.
   const addrGlobals = new Set<VarId>(chosen.map((c) => c.v));
   const addrFuncs = new Set<string>();
@@ -309,7 +346,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     writeFileSync(path, `#include "sa_hooks.h"\n#line 1 "${f.path}"\n${body}${tail}`);
     outSrcs.push(path);
   });
-  const varRows = chosen.map((c, k) => `void sa_v${k}_ser(sa_enc *e); void sa_v${k}_imp(sa_dec *d, const msgpack_object *o);`);
+  const varRows = chosen.map((c, k) => `void sa_v${k}_ser(sa_enc *e); void sa_v${k}_imp(sa_dec *d, const msgpack_object *o);${hasConts(k) ? ` int sa_v${k}_conts(struct sa_cont *c, int max);` : ''}`);
   const gIdx = globalRows.filter((r) => r.startsWith('#define')).map((r) => /SA_G(\d+)/.exec(r)![1]);
   const fIdx = funcRows.filter((r) => r.startsWith('#define')).map((r) => /SA_F(\d+)/.exec(r)![1]);
   const state = [
@@ -319,8 +356,8 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     ...globalRows,
     ...funcRows,
     'const struct sa_var_desc sa_vars[] = {',
-    ...chosen.map((c, k) => `  {${JSON.stringify(payloadName(c))}, ${k}, ${groups[k]}, ${c.report.flowspace.length > 0 ? 1 : 0}, sa_v${k}_ser, sa_v${k}_imp},`),
-    chosen.length === 0 ? '  {0, 0, 0, 0, 0, 0}' : '',
+    ...chosen.map((c, k) => `  {${JSON.stringify(payloadName(c))}, ${k}, ${groups[k]}, ${c.report.flowspace.length > 0 ? 1 : 0}, sa_v${k}_ser, sa_v${k}_imp, ${hasConts(k) ? `sa_v${k}_conts` : '0'}},`),
+    chosen.length === 0 ? '  {0, 0, 0, 0, 0, 0, 0}' : '',
     '};',
     `const int sa_nvars = ${chosen.length};`,
     `unsigned char sa_bits[${Math.max(1, chosen.length)}];`,
@@ -343,6 +380,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   const variables: TransferredVar[] = chosen.map((c, k) => ({
     name: payloadName(c), file: c.report.file, line: c.report.line, type: c.report.type, bit: k, group: groups[k],
     flowspace: c.report.flowspace, outsideFlowspace: c.report.outsideFlowspace,
+    ...(slotPlans.has(k) ? { selection: selectionOf(slotPlans.get(k)!) } : {}),
   }));
   const keptLocal = [...new Set(gens.flatMap((g) => g.keptLocal))];
   const report: BuildReport = {
@@ -352,4 +390,8 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   };
   writeFileSync(join(out, 'build-report.json'), JSON.stringify(report, null, 2) + '\n');
   return report;
+}
+
+function selectionOf(p: SlotPlan): NonNullable<TransferredVar['selection']> {
+  return { mode: p.mode, sites: p.sites.length, wholeMarks: 0, ...(p.fallback ? { fallback: p.fallback } : {}), siteList: p.sites };
 }

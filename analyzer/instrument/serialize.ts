@@ -108,6 +108,17 @@ export class SerializerGen {
     return { ser: `${n}_ser`, imp: `${n}_imp` };
   }
 
+  /**
+   * Registers a container's element type (flowspace slots); returns its untyped
+   * ser/imp entry points (`(sa_enc *, const void *)`, `(sa_dec *, const msgpack_object *, void *)`).
+   */
+  element(typeofExpr: string, tid: TypeId): { ser: string; imp: string } {
+    const n = this.name(tid, typeofExpr);
+    this.pointees.add(tid);
+    this.drain();
+    return { ser: `${n}_ser_any`, imp: `${n}_imp_any` };
+  }
+
   private drain(): void {
     while (this.work.length > 0) {
       const tid = this.work.shift()!;

@@ -16,6 +16,17 @@ extern unsigned long sa_marks_executed;
 #define SA_MARK(k) (sa_bits[(k)] = 1)
 #endif
 
+/* Slot recording (flowspace entry selection): every subscript into a keyed
+ * variable's container is rewritten to `(*SA_REC(&(B[i])))`, which notes the
+ * element's address while a flowspace model runs. Off: one predictable branch. */
+extern int sa_slot_on;
+void sa_slot_record(const void *p);
+static inline void *sa_rec_(const void *p) {
+  if (__builtin_expect(sa_slot_on, 0)) sa_slot_record(p);
+  return (void *)p;
+}
+#define SA_REC(p) ((__typeof__(p))sa_rec_((const void *)(p)))
+
 const unsigned char *sa_pcap_next(struct pcap *p, struct pcap_pkthdr *h);
 int sa_pcap_next_ex(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);
 int sa_pcap_loop(struct pcap *p, int cnt,

@@ -27,6 +27,7 @@ struct sa_pending {
   const void *p;
   size_t n, elem;
   int raw; /* elements are pointer-free scalars: send their bytes */
+  uintptr_t pid; /* heap block start (kind 0), for persistent identity */
   int kind; /* 0 heap block, 1 global, 2 string, 3 interior (n = block id, elem = offset), 4 raw bits */
   sa_ser_fn f;
   const struct sa_global_desc *g;
@@ -38,6 +39,7 @@ struct sa_enc {
   struct sa_pending *queue;
   size_t nqueue, capqueue;
   const char *var;
+  int persist; /* emit "@" (pids of heap blocks) after the object table */
 };
 struct sa_work {
   void *block;
@@ -53,11 +55,15 @@ struct sa_dec {
   struct sa_work *work;
   size_t nwork, capwork;
   const char *var;
+  const msgpack_object *pids; /* "@" of this frame (NULL: fresh objects) */
+  struct sa_map pmap;         /* primary pid → local block, across frames */
 };
+/* Forget pids whose local block is gone (after the collector ran). */
+void sa_dec_prune(sa_dec *d);
 /* After the variables: write the object table (key "") into e->buf. */
 void sa_enc_finish(sa_enc *e);
 /* Before the variables: take the object table; after them: import the objects. */
-void sa_dec_begin(sa_dec *d, const msgpack_object *objs);
+void sa_dec_begin(sa_dec *d, const msgpack_object *objs, const msgpack_object *pids);
 void sa_dec_finish(sa_dec *d);
 void sa_enc_init(sa_enc *e);
 void sa_enc_reset(sa_enc *e);

@@ -226,6 +226,15 @@ static struct sa_slot *containing_block(uintptr_t a, uintptr_t *start) {
   return s;
 }
 
+size_t sa_block_size(const void *p) {
+  if (p == NULL) return 0;
+  pthread_mutex_lock(&heap_lock);
+  struct sa_slot *s = sa_map_get(&sa_heap, (uintptr_t)p);
+  size_t n = s != NULL ? (size_t)s->val : 0;
+  pthread_mutex_unlock(&heap_lock);
+  return n;
+}
+
 size_t sa_imported_live(void) {
   size_t n = 0;
   for (size_t i = 0; i < sa_heap.cap; i++)
@@ -257,6 +266,7 @@ void sa_enc_init(sa_enc *e) {
   e->queue = NULL;
   e->nqueue = e->capqueue = 0;
   e->var = NULL;
+  e->persist = 0;
 }
 
 void sa_enc_reset(sa_enc *e) {
@@ -342,6 +352,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *ty
       base_id = e->nqueue;
       sa_map_put(&e->ids, base)->val = base_id;
       bq->p = (const void *)base;
+      bq->pid = base;
       bq->f = f;
       bq->elem = elem;
       bq->kind = 0;
@@ -376,6 +387,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *ty
   q->elem = elem;
   if (blk != NULL) {
     q->kind = 0;
+    q->pid = a;
     q->raw = flags & SA_PTR_RAW;
     q->n = elem ? blk->val / elem : 0;
   } else if (g != NULL) {
@@ -422,6 +434,14 @@ void sa_enc_finish(sa_enc *e) {
   msgpack_pack_str(&e->pk, 0);
   msgpack_pack_array(&e->pk, (uint32_t)e->nqueue);
   msgpack_sbuffer_write(&e->buf, e->objbuf.data, e->objbuf.size);
+  if (!e->persist) return;
+  msgpack_pack_str(&e->pk, 1);
+  msgpack_pack_str_body(&e->pk, "@", 1);
+  msgpack_pack_array(&e->pk, (uint32_t)e->nqueue);
+  for (size_t i = 0; i < e->nqueue; i++) {
+    if (e->queue[i].kind == 0) msgpack_pack_uint64(&e->pk, e->queue[i].pid);
+    else msgpack_pack_nil(&e->pk);
+  }
 }
 
 void sa_enc_fn(sa_enc *e, void (*fn)(void)) {
@@ -438,17 +458,31 @@ void sa_enc_fn(sa_enc *e, void (*fn)(void)) {
 }
 
 /* ---------------------------------------------------------------- decoder */
-void sa_dec_init(sa_dec *d) { memset(d, 0, sizeof *d); }
+void sa_dec_init(sa_dec *d) {
+  memset(d, 0, sizeof *d);
+  sa_map_init(&d->pmap);
+}
+
+void sa_dec_prune(sa_dec *d) {
+  for (size_t i = 0; i < d->pmap.cap; i++) {
+    struct sa_slot *s = &d->pmap.slots[i];
+    if (s->key > SA_DELETED && sa_map_get(&sa_heap, (uintptr_t)s->val) == NULL) {
+      s->key = SA_DELETED;
+      d->pmap.live--;
+    }
+  }
+}
 
 void sa_dec_destroy(sa_dec *d) {
   __real_free(d->ptrs);
   __real_free(d->bound);
   __real_free(d->work);
+  sa_map_free(&d->pmap);
 }
 
 static void bad(sa_dec *d, const char *what) { sa_fail(d->var, "bad state payload: %s", what); }
 
-void sa_dec_begin(sa_dec *d, const msgpack_object *objs) {
+void sa_dec_begin(sa_dec *d, const msgpack_object *objs, const msgpack_object *pids) {
   __real_free(d->ptrs);
   __real_free(d->bound);
   d->objs = NULL;
@@ -456,8 +490,12 @@ void sa_dec_begin(sa_dec *d, const msgpack_object *objs) {
   d->ptrs = NULL;
   d->bound = NULL;
   d->nwork = 0;
+  d->pids = NULL;
   if (objs == NULL) return;
   if (objs->type != MSGPACK_OBJECT_ARRAY) bad(d, "the object table is not an array");
+  if (pids != NULL && (pids->type != MSGPACK_OBJECT_ARRAY || pids->via.array.size != objs->via.array.size))
+    bad(d, "the pid list does not match the object table");
+  d->pids = pids != NULL ? pids->via.array.ptr : NULL;
   d->objs = objs->via.array.ptr;
   d->nobjs = objs->via.array.size;
   d->ptrs = __real_calloc(d->nobjs + 1, sizeof *d->ptrs);
@@ -508,7 +546,26 @@ const msgpack_object *sa_dec_array(sa_dec *d, const msgpack_object *o, uint32_t 
   return o->via.array.ptr;
 }
 
-static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f) {
+/* Persistent identity: the block the standby already holds for this object's
+ * pid when its size still fits (imported in place), else a new one bound to
+ * the pid. A pid the primary reused for a block of another size gets a new
+ * block: the old one is unreachable (the frame rewrote its referrers) and the
+ * collector frees it. */
+static void *block_for(sa_dec *d, uint64_t id, size_t bytes) {
+  const msgpack_object *pid = d->pids != NULL ? &d->pids[id - 1] : NULL;
+  if (pid == NULL || pid->type == MSGPACK_OBJECT_NIL) return sa_alloc_imported(bytes);
+  if (pid->type != MSGPACK_OBJECT_POSITIVE_INTEGER || pid->via.u64 <= SA_DELETED) bad(d, "bad pid");
+  struct sa_slot *s = sa_map_get(&d->pmap, (uintptr_t)pid->via.u64);
+  if (s != NULL) {
+    struct sa_slot *h = sa_map_get(&sa_heap, (uintptr_t)s->val);
+    if (h != NULL && h->val == bytes) return (void *)(uintptr_t)s->val;
+  }
+  void *p = sa_alloc_imported(bytes);
+  sa_map_put(&d->pmap, (uintptr_t)pid->via.u64)->val = (uintptr_t)p;
+  return p;
+}
+
+static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f, uint64_t id) {
   if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size < 1) bad(d, "object table entry is not an array");
   const msgpack_object *a = o->via.array.ptr;
   uint32_t size = o->via.array.size;
@@ -548,13 +605,13 @@ static void *make_object(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp
   uint64_t n = sa_dec_uint(d, &a[0]);
   if (size == 3 && a[1].type == MSGPACK_OBJECT_BOOLEAN && a[2].type == MSGPACK_OBJECT_BIN) {
     if (elem == 0 || n > SIZE_MAX / elem || a[2].via.bin.size != n * elem) bad(d, "raw block of the wrong size");
-    void *p = sa_alloc_imported((size_t)n * elem);
+    void *p = block_for(d, id, (size_t)n * elem);
     memcpy(p, a[2].via.bin.ptr, (size_t)n * elem);
     return p;
   }
   if (n != size - 1u) bad(d, "heap block with the wrong element count");
   if (elem != 0 && n > SIZE_MAX / elem) bad(d, "heap block too large");
-  void *p = sa_alloc_imported((size_t)n * elem);
+  void *p = block_for(d, id, (size_t)n * elem);
   if (d->nwork == d->capwork) {
     d->capwork = d->capwork ? d->capwork * 2 : 256;
     d->work = __real_realloc(d->work, d->capwork * sizeof *d->work);
@@ -571,7 +628,7 @@ void *sa_dec_ptr(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f) {
   uint64_t id = o->via.u64;
   if (!d->bound[id]) {
     d->bound[id] = 1;
-    d->ptrs[id] = make_object(d, &d->objs[id - 1], elem, f);
+    d->ptrs[id] = make_object(d, &d->objs[id - 1], elem, f, id);
   }
   return d->ptrs[id];
 }

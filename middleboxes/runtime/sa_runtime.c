@@ -36,6 +36,31 @@ static sa_enc enc, scratch;
 static sa_dec dec;
 static size_t gc_threshold = 4096;
 
+/* ---------------------------------------------------------------- slots */
+/* Addresses of container elements the packet's code subscripted (SA_REC):
+ * the entries in the flowspace of the packet, as the middlebox's own lookups
+ * found them. Past SLOT_LIMIT the packet sends its keyed variables whole. */
+#define SLOT_LIMIT (1u << 16)
+#define MAX_CONTS 8
+int sa_slot_on;
+static const void **slotv;
+static size_t nslot, capslot;
+static int slot_overflow;
+static int full_next = 1; /* the first flowspace frame is full: it binds every pid */
+
+void sa_slot_record(const void *p) {
+  if (nslot == capslot) {
+    if (capslot >= SLOT_LIMIT) {
+      slot_overflow = 1;
+      return;
+    }
+    capslot = capslot ? capslot * 2 : 1024;
+    slotv = __real_realloc(slotv, capslot * sizeof *slotv);
+    if (slotv == NULL) sa_fail(NULL, "out of memory");
+  }
+  slotv[nslot++] = p;
+}
+
 /* ---------------------------------------------------------------- fd I/O */
 static void write_all(int fd, const void *p, size_t n) {
   const char *c = p;
@@ -185,8 +210,8 @@ static void pack_outputs(msgpack_packer *pk) {
   while (n-- > 0) msgpack_pack_uint64(pk, 0); /* empty names in the list */
 }
 
-static void export_frame(const char *t, const unsigned char *groups) {
-  encode_vars(&enc, groups);
+/* Sends enc's payload as a `t` frame. */
+static void send_payload(const char *t) {
   msgpack_sbuffer b;
   msgpack_packer pk;
   msgpack_sbuffer_init(&b);
@@ -207,6 +232,168 @@ static void export_frame(const char *t, const unsigned char *groups) {
   pack_outputs(&pk);
   send_frame(&b);
   msgpack_sbuffer_destroy(&b);
+}
+
+static void export_frame(const char *t, const unsigned char *groups) {
+  enc.persist = 0;
+  encode_vars(&enc, groups);
+  send_payload(t);
+}
+
+/* ---------------------------------------------------------------- flowspace frames */
+struct sel {
+  int var, c;
+  size_t off;
+};
+
+static int cmp_sel(const void *a, const void *b) {
+  const struct sel *x = a, *y = b;
+  if (x->var != y->var) return x->var < y->var ? -1 : 1;
+  if (x->c != y->c) return x->c < y->c ? -1 : 1;
+  return x->off < y->off ? -1 : x->off > y->off;
+}
+
+static unsigned char *sendv, *wholev;
+static size_t *nselv;
+static struct sa_cont *contv; /* MAX_CONTS per variable */
+static int *ncontv;
+static struct sel *selv;
+static size_t capsel;
+
+static void flowspace_buffers(void) {
+  if (sendv != NULL) return;
+  size_t n = sa_nvars > 0 ? (size_t)sa_nvars : 1;
+  sendv = __real_calloc(n, 1);
+  wholev = __real_calloc(n, 1);
+  nselv = __real_calloc(n, sizeof *nselv);
+  ncontv = __real_calloc(n, sizeof *ncontv);
+  contv = __real_calloc(n * MAX_CONTS, sizeof *contv);
+  if (!sendv || !wholev || !nselv || !ncontv || !contv) sa_fail(NULL, "out of memory");
+}
+
+/* The recorded addresses as (variable, container, element offset), sorted, unique. */
+static size_t select_slots(void) {
+  size_t n = 0;
+  for (size_t a = 0; a < nslot; a++) {
+    uintptr_t p = (uintptr_t)slotv[a];
+    for (int v = 0; v < sa_nvars; v++) {
+      if (!sendv[v] || wholev[v]) continue;
+      for (int c = 0; c < ncontv[v]; c++) {
+        const struct sa_cont *k = &contv[v * MAX_CONTS + c];
+        uintptr_t b = (uintptr_t)k->base;
+        if (p < b || p - b >= k->size) continue;
+        if (n == capsel) {
+          capsel = capsel ? capsel * 2 : 1024;
+          selv = __real_realloc(selv, capsel * sizeof *selv);
+          if (selv == NULL) sa_fail(NULL, "out of memory");
+        }
+        selv[n++] = (struct sel){v, c, (p - b) / k->elem * k->elem};
+        break;
+      }
+    }
+  }
+  if (n > 1) qsort(selv, n, sizeof *selv, cmp_sel);
+  size_t u = 0;
+  for (size_t i = 0; i < n; i++)
+    if (u == 0 || cmp_sel(&selv[u - 1], &selv[i]) != 0) selv[u++] = selv[i];
+  return u;
+}
+
+/* A flowspace frame: unkeyed variables whole, keyed ones by the slots the packet
+ * touched (whole when `full`, when a container cannot be described, or when the
+ * slots are most of it), every heap block with its pid. */
+static void export_flowspace(const char *t, int full) {
+  flowspace_buffers();
+  sa_enc *e = &enc;
+  sa_enc_reset(e);
+  e->persist = 1;
+  for (int v = 0; v < sa_nvars; v++) {
+    sendv[v] = full || model != SA_FLOWSPACE_UPDATED || sa_bits[sa_vars[v].bit];
+    wholev[v] = full || sa_vars[v].conts == NULL || slot_overflow;
+    nselv[v] = 0;
+    ncontv[v] = 0;
+    if (!sendv[v] || wholev[v]) continue;
+    ncontv[v] = sa_vars[v].conts(&contv[v * MAX_CONTS], MAX_CONTS);
+    for (int c = 0; c < ncontv[v]; c++)
+      if (contv[v * MAX_CONTS + c].size == 0 || contv[v * MAX_CONTS + c].elem == 0) wholev[v] = 1;
+  }
+  size_t nsel = select_slots();
+  for (size_t i = 0; i < nsel; i++) nselv[selv[i].var]++;
+  uint32_t entries = 2 + (full ? 1 : 0), slotvars = 0;
+  for (int v = 0; v < sa_nvars; v++) {
+    if (!sendv[v] || wholev[v] || nselv[v] == 0) continue;
+    size_t elems = 0; /* whole is smaller once the slots are half the container */
+    for (int c = 0; c < ncontv[v]; c++) elems += contv[v * MAX_CONTS + c].size / contv[v * MAX_CONTS + c].elem;
+    if (nselv[v] * 2 > elems) wholev[v] = 1;
+  }
+  for (int v = 0; v < sa_nvars; v++) {
+    if (sendv[v] && wholev[v]) entries++;
+    else if (sendv[v] && nselv[v] > 0) slotvars++;
+  }
+  msgpack_pack_map(&e->pk, entries + (slotvars > 0));
+  if (full) {
+    msgpack_pack_str(&e->pk, 1);
+    msgpack_pack_str_body(&e->pk, "!", 1);
+    msgpack_pack_true(&e->pk);
+  }
+  for (int v = 0; v < sa_nvars; v++) {
+    if (!sendv[v] || !wholev[v]) continue;
+    sa_enc_begin_var(e, sa_vars[v].name);
+    sa_vars[v].ser(e);
+  }
+  if (slotvars > 0) {
+    msgpack_pack_str(&e->pk, 1);
+    msgpack_pack_str_body(&e->pk, "$", 1);
+    msgpack_pack_map(&e->pk, slotvars);
+    for (size_t i = 0; i < nsel;) {
+      int v = selv[i].var;
+      size_t j = i;
+      while (j < nsel && selv[j].var == v) j++;
+      if (sendv[v] && !wholev[v]) {
+        sa_enc_begin_var(e, sa_vars[v].name);
+        msgpack_pack_array(&e->pk, (uint32_t)(3 * (j - i)));
+        for (size_t k = i; k < j; k++) {
+          const struct sa_cont *c = &contv[v * MAX_CONTS + selv[k].c];
+          msgpack_pack_uint64(&e->pk, (uint64_t)selv[k].c);
+          msgpack_pack_uint64(&e->pk, (uint64_t)selv[k].off);
+          c->ser(e, (const char *)c->base + selv[k].off);
+        }
+      }
+      i = j;
+    }
+  }
+  e->var = NULL;
+  sa_enc_finish(e);
+  send_payload(t);
+}
+
+/* Standby: writes each slot's element into its own container. */
+static void import_slots(const msgpack_object *m) {
+  if (m->type != MSGPACK_OBJECT_MAP) sa_fail(NULL, "bad state payload: slots are not a map");
+  struct sa_cont cs[MAX_CONTS];
+  for (uint32_t i = 0; i < m->via.map.size; i++) {
+    const msgpack_object *k = &m->via.map.ptr[i].key, *l = &m->via.map.ptr[i].val;
+    int v = 0;
+    while (v < sa_nvars && !is_str(k, sa_vars[v].name)) v++;
+    if (v == sa_nvars || sa_vars[v].conts == NULL)
+      sa_fail(NULL, "fd 4: state payload has slots of a variable without slot selection");
+    const char *name = sa_vars[v].name;
+    if (l->type != MSGPACK_OBJECT_ARRAY || l->via.array.size % 3 != 0)
+      sa_fail(name, "bad state payload: slots are not (container, offset, value) triples");
+    int n = sa_vars[v].conts(cs, MAX_CONTS);
+    const msgpack_object *a = l->via.array.ptr;
+    for (uint32_t j = 0; j < l->via.array.size; j += 3) {
+      if (a[j].type != MSGPACK_OBJECT_POSITIVE_INTEGER || a[j + 1].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+          a[j].via.u64 >= (uint64_t)n)
+        sa_fail(name, "bad state payload: slot names no container");
+      const struct sa_cont *c = &cs[a[j].via.u64];
+      uint64_t off = a[j + 1].via.u64;
+      if (c->elem == 0 || off % c->elem != 0 || off >= c->size || c->size - off < c->elem)
+        sa_fail(name, "bad state payload: slot offset %" PRIu64 " outside its container (%zu bytes)", off, c->size);
+      dec.var = name;
+      c->imp(&dec, &a[j + 2], (char *)c->base + off);
+    }
+  }
 }
 
 /* Which variable groups this packet's frame carries under the model. */
@@ -235,7 +422,8 @@ static void poll_requests(void) {
     if (!recv_frame(&u, &buf)) {
       in_open = 0;
     } else if (is_str(field(&u.data, "t"), "snapshot-request")) {
-      export_frame("snapshot", NULL);
+      if (model == SA_ALL) export_frame("snapshot", NULL);
+      else export_flowspace("snapshot", 1);
     } else {
       sa_fail(NULL, "fd 4: unexpected frame for a primary middlebox at stream offset %" PRIu64,
               in_offset);
@@ -251,7 +439,14 @@ static void export_packet(void) {
   if (ng > 256) sa_fail(NULL, "too many variable groups");
   choose_groups(groups, ng);
   seq++;
-  export_frame("state", groups);
+  if (model == SA_ALL) {
+    export_frame("state", groups);
+  } else {
+    export_flowspace("state", full_next);
+    full_next = 0;
+  }
+  nslot = 0;
+  slot_overflow = 0;
   write_digest(seq);
   for (int i = 0; i < sa_nvars; i++) sa_bits[sa_vars[i].bit] = 0;
   poll_requests();
@@ -268,13 +463,22 @@ static void install(const msgpack_object *payload) {
       u.data.type != MSGPACK_OBJECT_MAP)
     sa_fail(NULL, "fd 4: undecodable state payload (stream offset %" PRIu64 ")", in_offset);
   const msgpack_object_map *m = &u.data.via.map;
-  const msgpack_object *objs = NULL;
-  for (uint32_t i = 0; i < m->size; i++)
+  const msgpack_object *objs = NULL, *pids = NULL;
+  int reset = 0;
+  for (uint32_t i = 0; i < m->size; i++) {
     if (is_str(&m->ptr[i].key, "")) objs = &m->ptr[i].val;
-  sa_dec_begin(&dec, objs);
+    if (is_str(&m->ptr[i].key, "@")) pids = &m->ptr[i].val;
+    if (is_str(&m->ptr[i].key, "!")) reset = 1;
+  }
+  if (reset || pids == NULL) sa_map_clear(&dec.pmap); /* a full frame, or fresh objects: no pid survives */
+  sa_dec_begin(&dec, objs, pids);
   for (uint32_t i = 0; i < m->size; i++) {
     const msgpack_object *k = &m->ptr[i].key;
-    int found = is_str(k, "");
+    int found = is_str(k, "") || is_str(k, "@") || is_str(k, "!");
+    if (is_str(k, "$")) {
+      import_slots(&m->ptr[i].val);
+      found = 1;
+    }
     for (int v = 0; v < sa_nvars && !found; v++)
       if (is_str(k, sa_vars[v].name)) {
         dec.var = sa_vars[v].name;
@@ -289,6 +493,7 @@ static void install(const msgpack_object *payload) {
   if (sa_imported_live() > gc_threshold) { /* free what replaced variables held */
     encode_vars(&scratch, NULL);
     sa_collect(&scratch.ids);
+    sa_dec_prune(&dec);
     gc_threshold = 2 * sa_imported_live() + 4096;
   }
 }
@@ -318,6 +523,8 @@ static void standby_import(void) {
       __real_free(buf);
       mode = SA_PRIMARY; /* live: our own packets now; later frames continue the numbering */
       seq = fs;
+      sa_slot_on = model != SA_ALL;
+      full_next = 1;
       return;
     } else {
       sa_fail(NULL, "fd 4: unexpected frame for a standby middlebox at stream offset %" PRIu64,
@@ -443,6 +650,7 @@ int main(int argc, char **argv) {
     sa_enc_init(&enc);
     sa_enc_init(&scratch);
     sa_dec_init(&dec);
+    sa_slot_on = mode == SA_PRIMARY && model != SA_ALL;
     const char *df = getenv("SA_DIGEST_FILE");
     if (df != NULL && (digest_out = fopen(df, "w")) == NULL) {
       fprintf(stderr, "statelab runtime: cannot write SA_DIGEST_FILE %s\n", df);

@@ -24,6 +24,14 @@
  *     ["#", bits]         a value naming no object (an uninitialised slot past a
  *                         container's length, a freed block, a sentinel): its bits
  *   function pointers → nil | str symbol name.
+ * Under the flowspace models (persistent identity) the payload also carries
+ *   "@": [pid | nil, ...]  parallel to "", the primary's address of each heap
+ *                         block: the standby keeps pid → its block across frames
+ *                         and imports a known block in place (same size)
+ *   "!": true              a full frame: forget every pid first
+ *   "$": {name: [c, off, value, ...]}  slots of keyed variables: element at
+ *                         byte `off` of container `c` (sa_var_desc.conts)
+ * and a keyed variable sent by slots has no whole entry under its name.
  * Objects are numbered in breadth-first traversal order and listed flat, so
  * a list of any length nests no deeper than its type and the encoding holds no
  * addresses; the digest is FNV-1a/64 over the encoding of every variable. */
@@ -39,6 +47,15 @@
 typedef struct sa_enc sa_enc;
 typedef struct sa_dec sa_dec;
 
+/* A keyed variable's top-level container as it is now (flowspace entry
+ * selection): the array the variable is, or the heap array it points to. */
+struct sa_cont {
+  void *base;
+  size_t size; /* bytes; 0 = cannot be described now (the variable travels whole) */
+  size_t elem; /* element size: a slot is one element */
+  void (*ser)(sa_enc *, const void *);
+  void (*imp)(sa_dec *, const msgpack_object *, void *);
+};
 struct sa_var_desc {
   const char *name;   /* unique in the payload: name, or file::func::name */
   int bit;            /* index of its updated bit */
@@ -46,6 +63,9 @@ struct sa_var_desc {
   int keyed;          /* the analysis found flowspace fields */
   void (*ser)(sa_enc *);
   void (*imp)(sa_dec *, const msgpack_object *);
+  /* Slot selection (NULL: the variable travels whole in every model): fills
+   * at most `max` containers, returns how many. */
+  int (*conts)(struct sa_cont *c, int max);
 };
 /* Addresses and sizes live in the variable's own unit (statics are visible
  * only there); the tables hold pointers to those constants. */
@@ -98,6 +118,8 @@ const msgpack_object *sa_dec_array(sa_dec *d, const msgpack_object *o, uint32_t 
  * elements are imported later by `f`, iteratively). */
 void *sa_dec_ptr(sa_dec *d, const msgpack_object *o, size_t elem, sa_imp_fn f);
 void (*sa_dec_fn(sa_dec *d, const msgpack_object *o))(void);
+/* Size the allocator recorded for a heap block starting at p (0: not a block start). */
+size_t sa_block_size(const void *p);
 void sa_fail(const char *var, const char *fmt, ...)
     __attribute__((format(printf, 2, 3), noreturn));
 

@@ -1,0 +1,238 @@
+// Flowspace entry selection (issue 7 item 5): for each keyed variable, find its
+// top-level container (the array it is, or the heap array it points to), rewrite
+// every subscript into it so the runtime records the element's address (the
+// entries the middlebox's own lookup reached for this packet), and prove that
+// per-packet code reaches the container in no other way. When it may (pointer
+// walks, the base itself dereferenced, a library call given the container, the
+// container pointer reassigned), the variable travels whole: a static fallback
+// decided here and named in the build report.
+import { GLOBAL_INIT, type CType, type InstrId, type Program, type TypeId, type VarId } from '../ir/types.js';
+import type { ObjId, PointsTo } from '../pointer/types.js';
+import type { Edit, SourceFile } from './locate.js';
+
+type Node = SourceFile['tree']['rootNode'];
+
+/** One container of a keyed variable, as C expressions in the variable's unit. */
+export interface Container {
+  /** Start of the container (a `void *` expression). */
+  base: string;
+  /** Its size in bytes now (0 when it cannot be described: the variable then travels whole). */
+  size: string;
+  /** An lvalue expression of one element (for `sizeof` and `__typeof__`). */
+  element: string;
+  elementType: TypeId;
+}
+
+export interface SlotPlan {
+  var: VarId;
+  /** 'slots': entries chosen by recorded subscripts; 'whole': the static fallback. */
+  mode: 'slots' | 'whole';
+  containers: Container[];
+  /** Subscripts rewritten to record their element (file:line:col). */
+  sites: string[];
+  /** Why the variable travels whole (mode 'whole'). */
+  fallback?: string;
+}
+
+export interface SlotInput {
+  program: Program;
+  pts: PointsTo;
+  perPacket: ReadonlySet<InstrId>;
+  /** Keyed variables with their payload name. */
+  vars: { v: VarId; name: string }[];
+  /** Source file (tree-sitter) and edit list of a file path, when it is one of the middlebox's units. */
+  unitOf(file: string): { src: SourceFile; edits: Edit[] } | undefined;
+}
+
+function resolve(program: Program, tid: TypeId): CType {
+  let t = program.types[tid];
+  for (let g = 0; t?.kind === 'typedef' && g < 64; g++) t = program.types[t.to];
+  return t ?? { kind: 'void' };
+}
+
+/** Objects inside `roots` (their fields, transitively). */
+function withFields(pts: PointsTo, roots: Set<ObjId>): Set<ObjId> {
+  const out = new Set(roots);
+  for (const o of pts.objects) {
+    for (let p = o.parent, d = 0; p !== undefined && d < 16; p = pts.objects[p].parent, d++)
+      if (roots.has(p)) {
+        out.add(o.id);
+        break;
+      }
+  }
+  return out;
+}
+
+/** The subscript (or `p + i`) expression the IR gep at this place came from. */
+function subscriptNode(src: SourceFile, line: number, column: number): Node | undefined {
+  for (const col of [column, column + 1, column - 1]) {
+    if (col < 1) continue;
+    const at = src.offset(line, col);
+    let n: Node | null = src.tree.rootNode.descendantForIndex(at);
+    while (n && n.startIndex === at) {
+      if (n.type === 'subscript_expression') return n;
+      if (n.type === 'binary_expression' && ['+', '-'].includes(n.childForFieldName('operator')?.text ?? '')) return n;
+      n = n.parent;
+    }
+  }
+  return undefined;
+}
+
+/** Edits recording the element a subscript (or pointer sum) addresses. */
+function recordEdits(n: Node): Edit[] {
+  const len = (n.endIndex - n.startIndex) / 1e9;
+  const sub = n.type === 'subscript_expression';
+  return [
+    { at: n.startIndex, del: 0, text: sub ? '(*SA_REC(&(' : 'SA_REC((', rank: -len },
+    { at: n.endIndex, del: 0, text: sub ? ')))' : '))', rank: 10 + len },
+  ];
+}
+
+const where = (program: Program, id: InstrId) => {
+  const i = program.instrs[id];
+  return `${i.loc.file}:${i.loc.line}:${i.loc.column}`;
+};
+
+/** Plans slot recording for every keyed variable; adds the subscript rewrites to the units' edits. */
+export function planSlots(inp: SlotInput): SlotPlan[] {
+  const rewritten = new Set<string>();
+  return inp.vars.map(({ v, name }) => {
+    const plan = planOne(inp, v, name);
+    if (plan.mode === 'whole') return plan;
+    // apply this variable's rewrites (a subscript shared by two variables' analyses is rewritten once)
+    for (const s of plan.siteNodes) {
+      const key = `${s.file}:${s.node.startIndex}:${s.node.endIndex}`;
+      if (rewritten.has(key)) continue;
+      rewritten.add(key);
+      s.edits.push(...recordEdits(s.node));
+    }
+    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: plan.sites };
+  });
+}
+
+interface Site {
+  file: string;
+  node: Node;
+  edits: Edit[];
+}
+
+function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes: Site[] } {
+  const { program, pts, perPacket } = inp;
+  const info = program.vars[v];
+  const t = resolve(program, info.type);
+  const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], fallback, siteNodes: [] });
+
+  // 1. The container: the array the variable is, or the heap array it points to.
+  let roots: Set<ObjId>;
+  let container: Container;
+  if (t.kind === 'array' && t.length !== undefined) {
+    roots = new Set([pts.objectOfVar(v)]);
+    container = { base: `(void *)&${name}`, size: `sizeof ${name}`, element: `${name}[0]`, elementType: t.of };
+  } else if (t.kind === 'pointer') {
+    const to = resolve(program, t.to);
+    if (to.kind === 'void' || to.kind === 'function') return whole(`${name} points to ${to.kind}: no element type to select by`);
+    const targets = [...pts.pointsToVar(v)];
+    const nonHeap = targets.filter((o) => pts.objects[o].kind !== 'heap');
+    if (nonHeap.length > 0) return whole(`${name} may point to ${pts.objects[nonHeap[0]].name}, not only to heap arrays`);
+    roots = new Set(targets);
+    container = { base: `(void *)${name}`, size: `sa_block_size(${name})`, element: `${name}[0]`, elementType: t.to };
+  } else {
+    return whole(`${name} is a ${t.kind}: only arrays and pointers to heap arrays have slots (its own members would travel only whole)`);
+  }
+  const cset = withFields(pts, roots);
+  const intoC = (x: VarId) => {
+    for (const o of pts.pointsToVar(x)) if (cset.has(o)) return true;
+    return false;
+  };
+
+  // 2. Subscripts into the container: rewritten to record their element.
+  const siteNodes: Site[] = [];
+  const sites: string[] = [];
+  const clean = new Set<InstrId>();
+  const unplaced: InstrId[] = [];
+  for (const i of program.instrs) {
+    if (i.kind !== 'gep' || i.index === undefined || program.instrFunc[i.id] === GLOBAL_INIT) continue;
+    if (!(i.base === v || intoC(i.base))) continue;
+    const unit = inp.unitOf(i.loc.file);
+    const node = unit ? subscriptNode(unit.src, i.loc.line, i.loc.column) : undefined;
+    if (!unit || !node) {
+      unplaced.push(i.id);
+      continue;
+    }
+    clean.add(i.id);
+    siteNodes.push({ file: i.loc.file, node, edits: unit.edits });
+    sites.push(`${i.loc.file}:${i.loc.line}:${i.loc.column}`);
+  }
+
+  // 3. Pointers into the container that no recorded subscript computed ("unrecorded"):
+  // the variable's own value, the array's address, pointers loaded from memory or
+  // returned by calls, unrecorded arithmetic; copies and member accesses keep it.
+  const U = new Set<VarId>([v]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    const add = (x: VarId | undefined) => {
+      if (x !== undefined && !U.has(x)) {
+        U.add(x);
+        changed = true;
+      }
+    };
+    for (const i of program.instrs) {
+      switch (i.kind) {
+        case 'addr':
+          if (i.target.kind === 'var' && (i.target.var === v || intoC(i.dst))) add(i.dst);
+          break;
+        case 'load':
+          if (intoC(i.dst)) add(i.dst);
+          break;
+        case 'copy':
+          if (i.srcs.some((s) => s.kind === 'var' && U.has(s.var))) add(i.dst);
+          // a pointer made from an integer (no source points anywhere) may point into it too
+          else if (intoC(i.dst) && i.srcs.every((s) => s.kind === 'const' || pts.pointsToVar(s.var).size === 0)) add(i.dst);
+          break;
+        case 'gep':
+          if (clean.has(i.id)) break;
+          if (i.index !== undefined ? i.base === v || intoC(i.base) : U.has(i.base)) add(i.dst);
+          break;
+        case 'call':
+        case 'icall': {
+          if (i.dst !== undefined && intoC(i.dst)) add(i.dst);
+          for (const callee of pts.callGraph.calleesOf(i.id)) {
+            const f = program.functions.get(callee);
+            if (!f) continue;
+            i.args.forEach((a, k) => {
+              if (a.kind === 'var' && U.has(a.var) && f.params[k] !== undefined) add(f.params[k]);
+            });
+          }
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  // 4. Per-packet code must reach the container only through recorded subscripts.
+  const varObj = pts.objectOfVar(v);
+  for (const id of [...perPacket].sort((a, b) => a - b)) {
+    const i = program.instrs[id];
+    if (program.instrFunc[id] === GLOBAL_INIT) continue;
+    if (unplaced.includes(id)) return whole(`${where(program, id)}: \`${i.text}\` computes an element address the instrumenter cannot rewrite (pointer arithmetic or a macro)`);
+    // A store through such a pointer changes an unrecorded element; a load matters when it
+    // yields a pointer (entries reached through an unrecorded element would not travel).
+    if ((i.kind === 'store' || (i.kind === 'load' && pts.pointsToVar(i.dst).size > 0)) && U.has(i.addr))
+      return whole(`${where(program, id)}: \`${i.text}\` ${i.kind === 'store' ? 'writes' : 'reads a pointer from'} ${name}'s container through a pointer no subscript computed`);
+    if (i.kind === 'call' || i.kind === 'icall') {
+      const external = pts.callGraph.calleesOf(id).filter((c) => !program.functions.has(c));
+      if (i.kind === 'call' && !program.functions.has(i.callee) && !external.includes(i.callee)) external.push(i.callee);
+      const passes = i.args.some((a) => a.kind === 'var' && (U.has(a.var) || intoC(a.var)));
+      const writesC = [...pts.memEffects(id).writes].some((o) => cset.has(o));
+      if (external.length > 0 && passes && writesC) return whole(`${where(program, id)}: \`${i.text}\` passes ${name}'s container to library function ${external[0]}`);
+    }
+    if (t.kind === 'pointer') {
+      const reassigns = ('dst' in i && i.dst === v) || pts.memEffects(id).writes.has(varObj);
+      if (reassigns) return whole(`${where(program, id)}: \`${i.text}\` reassigns ${name} (the container pointer) per packet`);
+    }
+  }
+  if (sites.length === 0) return whole(`no subscript into ${name}'s container was found`);
+  return { var: v, mode: 'slots', containers: [container], sites, siteNodes };
+}
