@@ -67,6 +67,8 @@ export const EXPERIMENTS: Record<string, () => Promise<Experiment>> = {
   soundness: () => load(import('./soundness.js')),
   fig11: () => load(import('./fig11.js')),
   fig12: () => load(import('./fig12.js')),
+  overhead: () => load(import('./overhead.js')),
+  failover: () => load(import('./failover.js')),
 };
 
 export function experimentNames(): string[] {
