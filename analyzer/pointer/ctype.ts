@@ -35,6 +35,24 @@ export function isArray(program: Program, t: TypeId | undefined): boolean {
 }
 
 /**
+ * Indexing inside this storage stays inside it: an array, or a union with an array among
+ * its members (at any depth). A union is one location, so `u.raw[i]` (and `in6.s6_addr[i]`,
+ * glibc's union inside struct in6_addr) is arithmetic on the union object itself.
+ */
+export function isArrayLike(program: Program, t: TypeId | undefined): boolean {
+  if (isArray(program, t)) return true;
+  return isUnion(program, t) && holdsArray(program, t, 0);
+}
+
+function holdsArray(program: Program, t: TypeId | undefined, depth: number): boolean {
+  const ty = typeAt(program, strip(program.types, t, false));
+  if (!ty || depth > 8) return false;
+  if (ty.kind === 'array') return true;
+  if (ty.kind !== 'struct' && ty.kind !== 'union') return false;
+  return ty.fields.some((f) => holdsArray(program, f.type, depth + 1));
+}
+
+/**
  * Same aggregate layout: the same type id, or two complete structs/unions with the
  * same tag and the same member names (one struct declared in several translation units).
  */

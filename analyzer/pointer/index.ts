@@ -26,7 +26,8 @@
 // - Library-owned objects (pcap-buffer, pcap-pkthdr, pcap-handle, FILE) are one abstract
 //   object per CALL SITE, not per handle: two pcap_next sites on one handle give two objects.
 // - Field sensitivity: struct members are separate objects (`s.f`, nested `s.in.x`); arrays
-//   are collapsed into their element; a union is one location. Heap objects take the layout
+//   are collapsed into their element; a union is one location (indexing an array inside it,
+//   `u.raw[i]` or in6_addr's `s6_addr[i]`, stays in the union: puzzle p53). Heap objects take the layout
 //   of the first struct they are used as. The whole object is collapsed into one location on
 //   a member access with another struct layout (a cast) and on pointer arithmetic off a
 //   non-array member (container_of). A write at the start of an object at an unknown offset

@@ -2,7 +2,7 @@
 // per function, per allocation site, per library-owned buffer; field objects under structs.
 import type { InstrId, Program, SourceLoc, TypeId } from '../ir/types.js';
 import type { AbstractObject, ObjId } from './types.js';
-import { isArray, isStruct, isUnion, sameAggregate, strip } from './ctype.js';
+import { isArray, isArrayLike, isStruct, isUnion, sameAggregate, strip } from './ctype.js';
 
 /** Listener the constraint graph installs so that new objects get solver nodes at once. */
 export interface ObjectListener {
@@ -17,7 +17,7 @@ interface ObjMeta {
   /** Field children by member index (struct objects only, field-sensitive only). */
   kids?: ObjId[];
   root: ObjId;
-  /** The storage is an array (or an array member): indexing stays inside it. */
+  /** The storage is an array (an array member, or a union holding one): indexing stays inside it. */
   array: boolean;
 }
 
@@ -127,7 +127,7 @@ export class ObjectTable {
     for (const f of ty.fields) {
       const id = this.objects.length;
       this.push({ id, kind: 'field', name: `${parentName}.${f.name}`, parent: o, field: f.name },
-        { type: strip(this.program.types, f.type, true), root, array: isArray(this.program, f.type) });
+        { type: strip(this.program.types, f.type, true), root, array: isArrayLike(this.program, f.type) });
       m.kids.push(id);
       created.push(id);
       this.grow(id, root, created, depth + 1);
