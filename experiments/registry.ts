@@ -71,6 +71,12 @@ export const EXPERIMENTS: Record<string, () => Promise<Experiment>> = {
   failover: () => load(import('./failover.js')),
 };
 
+/** Add an experiment at run time (tests, plug-ins); a name already taken is an error. */
+export function registerExperiment(e: Experiment): void {
+  if (e.name in EXPERIMENTS || e.name === 'all') throw new Error(`experiment '${e.name}' is already registered`);
+  EXPERIMENTS[e.name] = () => Promise.resolve(e);
+}
+
 export function experimentNames(): string[] {
   return Object.keys(EXPERIMENTS);
 }

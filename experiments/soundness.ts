@@ -112,9 +112,19 @@ export function sweepTraces(ctx: ExperimentContext): string[] {
   return [hit ?? ctx.traces.find((t) => basename(t) === COMPACT_TRACE) ?? ctx.traces[0]!];
 }
 
-async function sweep(ctx: ExperimentContext): Promise<ExperimentResult> {
+export interface SweepOptions {
+  /** How to start a middlebox's pair (default: its instrumented build); tests pass fixtures. */
+  launcher?: (middlebox: string) => Promise<Launcher>;
+  /** Failover points per middlebox × model × kind (default: compact 3, full 20). */
+  points?: number;
+}
+
+export const defaultLauncher = (m: string): Promise<Launcher> => instrumentedLauncher(loadMbox(join(MIDDLEBOX_DIR, m)));
+
+export async function sweep(ctx: ExperimentContext, o: SweepOptions = {}): Promise<ExperimentResult> {
+  const launch = o.launcher ?? defaultLauncher;
   const traces = sweepTraces(ctx);
-  const perCell = ctx.compact ? COMPACT_POINTS : FULL_POINTS;
+  const perCell = o.points ?? (ctx.compact ? COMPACT_POINTS : FULL_POINTS);
   const boxes = ctx.middleboxes.filter((m) => !(m in NOT_RUN));
   const notRun = ctx.middleboxes.filter((m) => m in NOT_RUN);
   const inputs = await Promise.all(traces.map((t) => ctx.traceInput(t)));
@@ -134,7 +144,7 @@ async function sweep(ctx: ExperimentContext): Promise<ExperimentResult> {
   const launchers = new Map<string, Launcher | Error>();
   for (const m of boxes) {
     try {
-      launchers.set(m, await instrumentedLauncher(loadMbox(join(MIDDLEBOX_DIR, m))));
+      launchers.set(m, await launch(m));
     } catch (e) {
       launchers.set(m, e as Error);
     }
@@ -316,6 +326,6 @@ function brief(r: ExperimentResult): string {
 export const experiment: Experiment = {
   name: 'soundness',
   title: 'Soundness: failover equivalence over middleboxes × models × failover points, graceful and crash',
-  run: sweep,
+  run: (ctx) => sweep(ctx),
   brief,
 };
