@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the build and the tests need. libclang-rt-14-dev (libFuzzer and
 # clang's sanitizer runtimes) is only a Recommends of clang, so it is named here.
-NEED=(gcc make libpcap-dev libmsgpack-dev clang libclang-rt-14-dev iproute2 tcpdump valgrind)
+NEED=(gcc make libpcap-dev libmsgpack-dev clang libclang-rt-14-dev iproute2 tcpdump valgrind chromium)
 missing=()
 for pkg in "${NEED[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
