@@ -1,0 +1,91 @@
+// soundness: failover points are seeded, distinct, inside [1, packets-1] with both ends;
+// the sweep over a fake instrumented middlebox (a real per-flow counter speaking the
+// frame protocol) is all equivalent, and a broken transfer fails the check — the CLI
+// then exits 1 after writing result.json with the first difference.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { PACKAGE_ROOT } from '../../analyzer/paths.js';
+import { main } from '../../cli/main.js';
+import { parseCsv, registerExperiment, type ExperimentResult } from '../../experiments/index.js';
+import { deriveSeed, failoverPoints, sweep } from '../../experiments/soundness.js';
+import { commandLauncher } from '../../harness/index.js';
+
+const FAKE = fileURLToPath(new URL('../harness/run/fixtures/fake-nf.mjs', import.meta.url));
+const TRACE = join(PACKAGE_ROOT, 'traces/scan.pcap'); // 919 packets
+const root = mkdtempSync(join(tmpdir(), 'h15-soundness-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describe('failover points', () => {
+  it('include both ends, are distinct, sorted, inside [1, packets-1], and depend only on the seed', () => {
+    for (const [packets, count, seed] of [[3284, 20, 1], [1707, 3, 9], [50, 20, 4], [5, 20, 2], [2, 3, 1]] as const) {
+      const p = failoverPoints(packets, count, seed);
+      expect(p[0]).toBe(1);
+      expect(p.at(-1)).toBe(packets - 1);
+      expect(new Set(p).size).toBe(p.length);
+      expect([...p].sort((a, b) => a - b)).toEqual(p);
+      expect(p.every((k) => k >= 1 && k <= packets - 1)).toBe(true);
+      expect(p.length).toBe(Math.min(count, packets - 1));
+      expect(failoverPoints(packets, count, seed)).toEqual(p);
+    }
+    expect(failoverPoints(3284, 20, 1)).not.toEqual(failoverPoints(3284, 20, 2));
+    expect(failoverPoints(1, 5, 1)).toEqual([]);
+  });
+
+  it('derived seeds differ per label and are stable', () => {
+    expect(deriveSeed(1, 'a.pcap:graceful')).toBe(deriveSeed(1, 'a.pcap:graceful'));
+    expect(deriveSeed(1, 'a.pcap:graceful')).not.toBe(deriveSeed(1, 'a.pcap:crash'));
+    expect(deriveSeed(1, 'x')).not.toBe(deriveSeed(2, 'x'));
+  });
+});
+
+const fake = (broken: boolean) => async () =>
+  commandLauncher('fake-nf', ['node', FAKE], root, (role) => (broken && role === 'standby' ? ['--drop-var', 'total'] : []));
+
+registerExperiment({ name: 'h15-sound-fake', title: 'soundness on fake-nf', run: (ctx) => sweep({ ...ctx, middleboxes: ['fake-nf'] }, { launcher: fake(false), points: 2 }) });
+registerExperiment({ name: 'h15-sound-broken', title: 'soundness on a broken fake-nf', run: (ctx) => sweep({ ...ctx, middleboxes: ['fake-nf'] }, { launcher: fake(true), points: 1 }) });
+
+async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
+  let stderr = '';
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  try {
+    const code = await main(['experiment', ...args]);
+    return { code, stderr };
+  } finally {
+    err.mockRestore();
+    out.mockRestore();
+    process.exitCode = undefined;
+  }
+}
+
+describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
+  it('every run of a correct pair is equivalent; exit 0; runs.csv lists them', async () => {
+    const out = join(root, 'ok');
+    const r = await cli(['h15-sound-fake', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report', '--seed', '3']);
+    expect(r.stderr).not.toMatch(/check failed/);
+    expect(r.code).toBe(0);
+    const res = JSON.parse(readFileSync(join(out, 'h15-sound-fake/result.json'), 'utf8')) as ExperimentResult;
+    expect(res.check).toEqual({ passed: true, detail: 'all 12 runs equivalent' }); // 3 models × 2 kinds × 2 points
+    const runs = parseCsv(readFileSync(join(out, 'h15-sound-fake/runs.csv'), 'utf8'));
+    expect(runs).toHaveLength(13);
+    expect(new Set(runs.slice(1).map((row) => row[4]))).toEqual(new Set(['1', '918']));
+    expect(res.meta.seeds).toHaveProperty(['scan.pcap:crash']);
+    expect(res.plots[0]!.spec).toHaveProperty('mark', 'bar');
+  }, 90_000);
+
+  it('a broken transfer fails the check: exit 1 after writing the result with the first difference', async () => {
+    const out = join(root, 'broken');
+    const r = await cli(['h15-sound-broken', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/h15-sound-broken check failed: 6 non-equivalent runs/);
+    const res = JSON.parse(readFileSync(join(out, 'h15-sound-broken/result.json'), 'utf8')) as ExperimentResult;
+    expect(res.check?.passed).toBe(false);
+    const failures = res.tables.find((t) => t.id === 'soundness-failures')!;
+    expect(failures.rows).toHaveLength(6);
+    expect(String(failures.rows[0]!.what)).toMatch(/"kind":"log"/);
+    expect(res.tables[0]!.rows.every((row) => row.different === 1 && row.errors === 0)).toBe(true);
+  }, 90_000);
+});
