@@ -62,6 +62,15 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
     this.input.pause();
   }
 
+  /**
+   * Stop reading for good, mid-chunk included: the agent on the other end is
+   * gone (the controller's model of a crashed host, whose agent dies with it).
+   */
+  stop(): void {
+    this.failed = true;
+    this.input.pause();
+  }
+
   resume(): void {
     this.input.resume();
   }

@@ -18,6 +18,8 @@ export interface StandbyEvents {
   applied: [number];
   /** The middlebox has gone live after applying `seq`. */
   live: [number];
+  /** The live middlebox exported a frame of its own: it is a primary now (with no standby of its own here). */
+  'own-frame': [LocalFrame];
   'mbox-error': [ProtocolError];
 }
 
@@ -30,6 +32,8 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   discarded = 0;
   delivered = 0;
   isLive = false;
+  /** Frames the middlebox exported itself after going live (one per packet it processed). */
+  ownFrames = 0;
   /** Seqs delivered in the current session, awaiting `applied` from the middlebox. */
   private awaitingApply = new Set<number>();
   private session: Connection<StandbyState> | null = null;
@@ -227,6 +231,11 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
       this.log('info', 0, 'live', `middlebox live after seq ${f.seq}`);
       this.emitEvent('live', f.seq);
       this.flushLive(f.seq);
+      return;
+    }
+    if (this.isLive && (f.t === 'state' || f.t === 'snapshot')) {
+      this.ownFrames++;
+      this.emitEvent('own-frame', f);
       return;
     }
     this.link.emit('error', new ProtocolError('E_MBOX', `standby middlebox sent a ${f.t} frame`));

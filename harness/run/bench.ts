@@ -1,52 +1,96 @@
-// Benchmarks of the run controller (BENCHMARKS.md, H10): replay throughput of a
-// plain single instance vs an instrumented pair under each model, measured in
-// one process run; and crash-to-first-standby-output time over many trials.
-// usage: npx vite-node harness/run/bench.ts <trace> <middlebox>... [--trials N]
+// Benchmarks of the run controller (BENCHMARKS.md): replay throughput of a plain
+// single instance vs an instrumented pair under each model, measured in one
+// process run, and crash-to-first-standby-output time over many trials with
+// where that time goes (detection, takeover, replay start, first packet).
+// usage: npx vite-node harness/run/bench.ts <trace> <middlebox>... [--trials N] [--deps sdg|conservative]
+//        [--rounds N] [--no-throughput] [--no-crash]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { instrumentedLauncher, loadMbox, plainLauncher, run, seededRandom } from './index.js';
+import { join, resolve } from 'node:path';
+import { instrumentedLauncher, loadMbox, plainLauncher, run, seededRandom, type FailoverBreakdown } from './index.js';
 import { MODELS } from '../protocol/index.js';
 
-const args = process.argv.slice(2);
-const ti = args.indexOf('--trials');
-const trials = ti >= 0 ? Number(args[ti + 1]) : 30;
-const [trace, ...mboxes] = args.filter((_, i) => i !== ti && i !== ti + 1 || ti < 0);
-const root = mkdtempSync(join(tmpdir(), 'h10-bench-'));
-const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(name);
+  if (i < 0) return dflt;
+  const v = argv[i + 1] ?? dflt;
+  argv.splice(i, 2);
+  return v;
+};
+const flag = (name: string): boolean => {
+  const i = argv.indexOf(name);
+  if (i >= 0) argv.splice(i, 1);
+  return i >= 0;
+};
+const trials = Number(opt('--trials', '50'));
+const rounds = Number(opt('--rounds', '3'));
+const deps = opt('--deps', 'sdg') as 'sdg' | 'conservative';
+const noThroughput = flag('--no-throughput');
+const noCrash = flag('--no-crash');
+const [traceArg, ...mboxes] = argv;
+if (!traceArg || mboxes.length === 0) {
+  console.error('usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--deps sdg|conservative] [--no-throughput] [--no-crash]');
+  process.exit(2);
+}
+// The middleboxes run in their own folders: the trace path must not be relative.
+const trace = resolve(traceArg);
+const root = mkdtempSync(join(tmpdir(), 'statelab-run-bench-'));
+const pct = (xs: number[], p: number): string =>
+  xs.length === 0 ? '–' : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(1);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
   for (const name of mboxes) {
     const spec = loadMbox(join('middleboxes', name));
     const plain = await plainLauncher(spec);
-    const inst = await instrumentedLauncher(spec);
-    const single = await run({ launcher: plain, trace: trace!, model: 'all', failover: { kind: 'none' }, workDir: join(root, `${name}-plain`) });
-    const base = single.packets / (single.timings.replayMs / 1000);
-    console.log(`${name}: ${single.packets} packets; plain single via replayer ${base.toFixed(0)} pkt/s (${single.timings.replayMs.toFixed(0)} ms)`);
-    for (const model of MODELS) {
-      const r = await run({ launcher: inst, trace: trace!, model, failover: { kind: 'none' }, workDir: join(root, `${name}-${model}`) });
-      const pps = r.packets / (r.timings.replayMs / 1000);
-      console.log(`${name}: pair ${model}: ${pps.toFixed(0)} pkt/s = ${(pps / base).toFixed(2)}× single; state ${r.stateBytes.perPacketMean.toFixed(1)} B/pkt; equivalent ${r.equivalent}; frames sent ${r.frames.sent} dropped ${r.frames.dropped}`);
+    const inst = await instrumentedLauncher(spec, { deps });
+    if (!noThroughput) {
+      // Rounds interleave single and pair runs so load drifts hit both alike; medians of rounds.
+      const rate: Record<string, number[]> = { single: [], ...Object.fromEntries(MODELS.map((m) => [m, []])) };
+      const bytes: Record<string, number> = {};
+      const notes: string[] = [];
+      let packets = 0;
+      for (let r = 0; r < rounds; r++) {
+        const s = await run({ launcher: plain, trace, model: 'all', failover: { kind: 'none' }, workDir: join(root, `${name}-plain-${r}`) });
+        packets = s.packets;
+        rate.single!.push(s.packets / (s.timings.replayMs / 1000));
+        for (const model of MODELS) {
+          const p = await run({ launcher: inst, trace, model, failover: { kind: 'none' }, workDir: join(root, `${name}-${model}-${r}`) });
+          rate[model]!.push(p.packets / (p.timings.replayMs / 1000));
+          bytes[model] = p.stateBytes.perPacketMean;
+          if (!p.equivalent || p.frames.dropped > 0) notes.push(`${model} round ${r}: equivalent ${p.equivalent}, frames dropped ${p.frames.dropped}`);
+        }
+      }
+      const base = median(rate.single!);
+      const cells = MODELS.map((m) => `${median(rate[m]!).toFixed(0)} (${(median(rate[m]!) / base).toFixed(2)}×)`);
+      console.log(`| ${name} | ${packets} | ${base.toFixed(0)} | ${cells.join(' | ')} | ${MODELS.map((m) => bytes[m]!.toFixed(1)).join(' / ')} |`);
+      for (const n of notes) console.log(`  note: ${n}`);
     }
+    if (noCrash) continue;
     const rnd = seededRandom(7);
     const resume: number[] = [];
-    const detect: number[] = [];
+    const parts: Record<keyof FailoverBreakdown, number[]> = { detectedMs: [], takeoverSentMs: [], liveMs: [], replayStartMs: [], firstPacketMs: [], firstOutputMs: [] };
     let bad = 0;
+    let packets = 0;
     for (let t = 0; t < trials; t++) {
-      const at = 1 + Math.floor(rnd() * (single.packets - 2));
+      const single = packets || (await run({ launcher: plain, trace, model: 'all', failover: { kind: 'none' }, workDir: join(root, `${name}-count`) })).packets;
+      packets = single;
+      const at = 1 + Math.floor(rnd() * (packets - 2));
       try {
-        const r = await run({ launcher: inst, trace: trace!, model: 'flowspace+updated', failover: { kind: 'crash', at }, workDir: join(root, `${name}-crash-${t}`), heartbeatMs: 10, missLimit: 3, detector: 'heartbeat' });
+        const r = await run({ launcher: inst, trace, model: 'flowspace+updated', failover: { kind: 'crash', at }, workDir: join(root, `${name}-crash-${t}`), heartbeatMs: 10, missLimit: 3, detector: 'heartbeat' });
         if (!r.equivalent) bad++;
         if (r.timings.resumeMs !== null) resume.push(r.timings.resumeMs);
-        if (r.timings.detectionMs !== null) detect.push(r.timings.detectionMs);
+        const b = r.timings.breakdown;
+        if (b) for (const k of Object.keys(parts) as Array<keyof FailoverBreakdown>) if (b[k] !== null) parts[k].push(b[k]!);
       } catch (e) {
         bad++;
         console.log(`${name}: crash trial ${t} at ${at} failed: ${(e as Error).message}`);
       }
+      rmSync(join(root, `${name}-crash-${t}`), { recursive: true, force: true });
     }
-    console.log(
-      `${name}: crash→standby first output over ${resume.length} trials (10 ms heartbeat, 3 misses, heartbeat detection only): p50 ${pct(resume, 0.5).toFixed(1)} ms, p99 ${pct(resume, 0.99).toFixed(1)} ms; detection p50 ${pct(detect, 0.5).toFixed(1)} ms p99 ${pct(detect, 0.99).toFixed(1)} ms; not equivalent or failed: ${bad}`,
-    );
+    console.log(`${name}: crash → first standby output over ${resume.length} trials (10 ms heartbeat × 3, heartbeat detection only): p50 ${pct(resume, 0.5)} ms, p99 ${pct(resume, 0.99)} ms, max ${pct(resume, 1)} ms; not equivalent or failed: ${bad}`);
+    console.log(`| ${name} | ${resume.length} | ${(Object.keys(parts) as Array<keyof FailoverBreakdown>).map((k) => `${pct(parts[k], 0.5)} / ${pct(parts[k], 0.99)}`).join(' | ')} |`);
   }
 } finally {
   rmSync(root, { recursive: true, force: true });

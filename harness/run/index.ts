@@ -19,4 +19,4 @@ export {
 export { parseFailover, resolveFailover, seededRandom, type FailoverSpec, type ResolvedFailover } from './failover-spec.js';
 export { loadMbox, buildPlain, buildInstrumented, buildKey, BUILD_DEPS, type MboxSpec, type InstrumentedBuild } from './build.js';
 export { plainLauncher, instrumentedLauncher, commandLauncher } from './launcher.js';
-export type { Launcher, Role, RunOptions, RunResult, ProcessTail } from './types.js';
+export type { Launcher, Role, RunOptions, RunResult, ProcessTail, FailoverBreakdown } from './types.js';

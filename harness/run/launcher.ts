@@ -21,9 +21,9 @@ export async function plainLauncher(spec: MboxSpec): Promise<Launcher> {
 }
 
 /** Plain binary for the reference run, instrumented binary (with --sa-mode and --sa-model) for the pair. */
-export async function instrumentedLauncher(spec: MboxSpec): Promise<Launcher> {
+export async function instrumentedLauncher(spec: MboxSpec, o: { deps?: 'sdg' | 'conservative' } = {}): Promise<Launcher> {
   const plain = await buildPlain(spec);
-  const inst = await buildInstrumented(spec);
+  const inst = await buildInstrumented(spec, o);
   return {
     name: spec.name,
     instrumented: true,

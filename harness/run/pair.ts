@@ -3,17 +3,17 @@
 // or SIGKILL), commit the primary's output at the marks of the last frame the
 // standby applied, and replay the rest of the trace to the standby.
 import { randomBytes } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
+import { statSync, watch, type FSWatcher } from 'node:fs';
 import { MboxLink, PrimaryAgent, StandbyAgent, type AgentLogEvent } from '../agent/index.js';
 import { signalGroup, startProcess, type RunRecord } from '../process/index.js';
 import type { LocalFrame, Model } from '../protocol/index.js';
 import { StatelabError } from '../errors.js';
 import { CrashLink } from './crash-link.js';
 import type { ResolvedFailover } from './failover-spec.js';
-import { replay, replayHeader, type TraceFacts } from './replay.js';
+import { replay, replayFromImage, replayHeader, replayImage, type ReplayImage, type TraceFacts } from './replay.js';
 import { outputFiles, tail } from './single.js';
 import type { OutputFiles } from './outputs.js';
-import type { Launcher, ProcessTail, RunResult } from './types.js';
+import type { FailoverBreakdown, Launcher, ProcessTail, RunResult } from './types.js';
 
 /** What the primary's middlebox said about one exported frame (the output-commit ledger). */
 interface FrameMark {
@@ -50,7 +50,7 @@ export interface PairOutcome {
   standbyRan: boolean;
   stateBytes: RunResult['stateBytes'];
   frames: RunResult['frames'];
-  timings: Pick<RunResult['timings'], 'replayMs' | 'detectionMs' | 'takeoverMs' | 'resumeMs' | 'detectedBy'>;
+  timings: Pick<RunResult['timings'], 'replayMs' | 'detectionMs' | 'takeoverMs' | 'resumeMs' | 'detectedBy' | 'breakdown'>;
   processes: ProcessTail[];
 }
 
@@ -65,22 +65,35 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   return Promise.race([p, limit]).finally(() => clearTimeout(t));
 }
 
-/** Resolves at the first write to any of `files` (the standby's first output after takeover). */
-function firstOutput(files: string[]): { promise: Promise<number>; stop: () => void } {
+/**
+ * Resolves at the first output of the standby after takeover: its log grows,
+ * or its packet output grows past the pcap file header (which libpcap writes
+ * at open and which is no output of a packet).
+ */
+function firstOutput(files: OutputFiles): { promise: Promise<number>; stop: () => void } {
   const watchers: FSWatcher[] = [];
   let stop = (): void => {};
+  const size = (f: string): number => {
+    try {
+      return statSync(f).size;
+    } catch {
+      return 0;
+    }
+  };
   const promise = new Promise<number>((resolve) => {
     stop = () => {
       for (const w of watchers) w.close();
     };
-    for (const f of files) {
+    const check = (): void => {
+      const at = performance.now();
+      if (size(files.log) > 0 || size(files.pcap) > PCAP_FILE_HEADER) {
+        stop();
+        resolve(at);
+      }
+    };
+    for (const f of [files.log, files.pcap]) {
       try {
-        watchers.push(
-          watch(f, () => {
-            stop();
-            resolve(performance.now());
-          }),
-        );
+        watchers.push(watch(f, check));
       } catch {
         // not created yet: the other file may still tell us
       }
@@ -88,6 +101,25 @@ function firstOutput(files: string[]): { promise: Promise<number>; stop: () => v
   });
   return { promise, stop };
 }
+
+/** Resolves when `s` has ended or closed, or after `ms`. */
+function streamEnd(s: NodeJS.ReadableStream & { readableEnded?: boolean; destroyed?: boolean } | undefined, ms: number): Promise<void> {
+  if (!s || s.readableEnded || s.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    s.once('end', done);
+    s.once('close', done);
+    function done(): void {
+      clearTimeout(t);
+      s!.off('end', done);
+      s!.off('close', done);
+      resolve();
+    }
+  });
+}
+
+/** Bytes of a classic pcap file's global header. */
+const PCAP_FILE_HEADER = 24;
 
 export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const { launcher, facts, model, failover } = o;
@@ -99,7 +131,10 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const wrapP = o.wrap?.primary ?? ((a: string[]) => a);
   const wrapS = o.wrap?.standby ?? ((a: string[]) => a);
   const primary = startProcess(wrapP(pc.argv), { cwd: pc.cwd, env, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
-  const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
+  // The standby flushes its outputs after each packet once live (SA_OUTPUTS), as the primary does:
+  // its first output is then visible when it is produced, not when a stdio buffer fills.
+  const standbyEnv = { ...process.env, SA_OUTPUTS: `${standbyFiles.log}:${standbyFiles.pcap}` };
+  const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, env: standbyEnv, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   // libpcap opens `-` by reading the global header: the standby gets it now, its packets after takeover.
   standby.stdin?.on('error', () => {});
   standby.stdin?.write(replayHeader(facts));
@@ -140,13 +175,28 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     for (const s of seen) s(m, f.seq);
   });
 
-  const timings: PairOutcome['timings'] = { replayMs: 0, detectionMs: null, takeoverMs: null, resumeMs: null, detectedBy: null };
+  const timings: PairOutcome['timings'] = { replayMs: 0, detectionMs: null, takeoverMs: null, resumeMs: null, detectedBy: null, breakdown: null };
+  /** When the failover began: the kill, or the start of the graceful handover. */
+  let failedAt: number | null = null;
+  const bd: FailoverBreakdown = { detectedMs: null, takeoverSentMs: null, liveMs: null, replayStartMs: null, firstPacketMs: null, firstOutputMs: null };
+  const since = (): number => performance.now() - (failedAt ?? 0);
+  let firstPacketAt: number | null = null;
+  sAgent.on('live', () => (bd.liveMs = since()));
+  sAgent.on('own-frame', () => {
+    if (firstPacketAt !== null) return;
+    firstPacketAt = performance.now();
+    // Its frame may be read after its first output was seen: the record is filled in either order.
+    if (failedAt !== null) bd.firstPacketMs = firstPacketAt - failedAt;
+  });
   const abort = new AbortController();
   let primaryRec: RunRecord | null = null;
   let standbyRec: RunRecord | null = null;
   let commit: RunResult['commit'] = null;
   let standbyRan = false;
   const hostLink = new CrashLink();
+  // The trace in memory for the standby's feed, read while the pair synchronises and replays.
+  let image: ReplayImage | null = null;
+  const imageRead = failover.kind === 'none' ? Promise.resolve() : replayImage(facts).then((i) => void (image = i), () => {});
   const t0 = performance.now();
   try {
     // Connect and wait for the standby to hold the primary's initial snapshot.
@@ -188,18 +238,37 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       return m;
     };
     const resumeAfter = (seq: number, m: FrameMark): number => (seq === 0 ? 0 : Math.max(0, m.pkt + 1));
-    const startStandby = async (from: number): Promise<void> => {
-      const watchOut = firstOutput([standbyFiles.log, standbyFiles.pcap]);
+    let standbyFeed: Promise<number> = Promise.resolve(0);
+    let watchOut: ReturnType<typeof firstOutput> | null = null;
+    /**
+     * Feed the standby the packets after its last applied frame at once, while
+     * it goes live: its middlebox reads stdin only after it has written `live`
+     * (the runtime imports inside the receive hook), so nothing is read early
+     * and the first packet is waiting when it is live.
+     */
+    const feedStandby = (seq: number): number => {
+      const from = resumeAfter(seq, markOf(seq));
+      watchOut = firstOutput(standbyFiles);
       standbyRan = true;
       // Its own replay, never the primary's (aborted at a crash).
-      const fed = standby.stdin ? replay(facts, standby.stdin, { from, header: false }) : Promise.resolve(0);
-      const first = await Promise.race([watchOut.promise, standby.done.then(() => null)]);
-      watchOut.stop();
-      await fed;
-      if (first !== null && failedAt !== null) timings.resumeMs = first - failedAt;
+      standbyFeed = !standby.stdin ? Promise.resolve(0) : image ? replayFromImage(image, standby.stdin, from) : replay(facts, standby.stdin, { from, header: false });
+      bd.replayStartMs = since();
+      return from;
     };
-    /** When the failover began: the kill, or the start of the graceful handover. */
-    let failedAt: number | null = null;
+    const finishStandby = async (): Promise<void> => {
+      const w = watchOut;
+      const first = w ? await Promise.race([w.promise, standby.done.then(() => null)]) : null;
+      w?.stop();
+      await standbyFeed;
+      if (failedAt === null) return;
+      if (first !== null) timings.resumeMs = bd.firstOutputMs = first - failedAt;
+      timings.breakdown = bd;
+    };
+    const commitAt = (seq: number, expected: number, from: number): NonNullable<RunResult['commit']> => {
+      if (seq !== expected) throw new StatelabError('E_PROCESS', `the standby went live at seq ${seq}, expected ${expected}`);
+      const m = markOf(seq);
+      return { seq, pkt: seq === 0 ? -1 : m.pkt, marks: m.out, resumedAt: from };
+    };
 
     if (failover.kind === 'none') {
       const tr = performance.now();
@@ -238,14 +307,18 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       );
       await withTimeout(Promise.race([ready, gone]), o.timeoutMs, `graceful failover at packet ${k}`);
       timings.replayMs = performance.now() - tr;
+      await imageRead;
       const th = performance.now();
       failedAt = th;
-      const seq = await withTimeout(pAgent.takeover(), 5_000, 'graceful takeover');
+      const expected = pAgent.lastSentSeq;
+      const taking = pAgent.takeover();
+      bd.takeoverSentMs = since();
+      const from = feedStandby(expected);
+      const seq = await withTimeout(taking, 5_000, 'graceful takeover');
       timings.takeoverMs = performance.now() - th;
-      const m = markOf(seq);
-      commit = { seq, pkt: seq === 0 ? -1 : m.pkt, marks: m.out, resumedAt: resumeAfter(seq, m) };
+      commit = commitAt(seq, expected, from);
       o.progress?.(`graceful takeover at seq ${seq}; standby continues from packet ${commit.resumedAt}`);
-      await startStandby(commit.resumedAt);
+      await finishStandby();
       primaryRec = await primary.done;
     } else {
       const k = failover.at;
@@ -259,6 +332,9 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
             killedAt = performance.now();
             if (primary.pid !== null) signalGroup(primary.pid, 'SIGKILL');
             hostLink.crash(); // the primary host's agent dies with it: silence, no FIN
+            // …and does no more work here: frames still queued on fd 3 are nobody's to read.
+            pLink.stop();
+            void pAgent.close('primary host crashed');
             // Detection: the standby's heartbeat detector, the controller's view of the process, or both.
             detected = new Promise((found) => {
               if (o.detector !== 'controller') sAgent.once('peer-dead', () => found('heartbeat'));
@@ -277,16 +353,26 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       timings.detectedBy = await withTimeout(detected, 10_000, 'failure detection');
       const td = performance.now();
       timings.detectionMs = td - killedAt;
-      const seq = await withTimeout(sAgent.takeover(), 5_000, 'crash takeover');
+      bd.detectedMs = since();
+      await imageRead; // read long before, except for a crash in the first packets
+      // The standby goes live at the last frame handed to its middlebox (it applies them in order first).
+      const expected = sAgent.lastDelivered;
+      const taking = sAgent.takeover();
+      bd.takeoverSentMs = since();
+      const from = feedStandby(expected);
+      const seq = await withTimeout(taking, 5_000, 'crash takeover');
       timings.takeoverMs = performance.now() - td;
-      const m = markOf(seq);
-      commit = { seq, pkt: seq === 0 ? -1 : m.pkt, marks: m.out, resumedAt: resumeAfter(seq, m) };
+      commit = commitAt(seq, expected, from);
       o.progress?.(`crash at packet ${k}: standby applied seq ${seq} (packet ${commit.pkt}); replaying from packet ${commit.resumedAt}`);
-      await startStandby(commit.resumedAt);
+      await finishStandby();
       primaryRec = await primary.done;
     }
 
-    if (standbyRan) standbyRec = await withTimeout(standby.done, o.timeoutMs, 'standby run');
+    if (standbyRan) {
+      standbyRec = await withTimeout(standby.done, o.timeoutMs, 'standby run');
+      // Its last frames on fd 3 (its first own frame, for the breakdown) may be read after its exit.
+      await streamEnd(standby.fds[0], 500);
+    }
     if (commit && commit.marks.length < 2) {
       throw new StatelabError('E_PROCESS', `the primary middlebox's frames carry no output-commit marks ("out" for log and packet output; got ${commit.marks.length}): is SA_OUTPUTS honoured?`);
     }

@@ -75,6 +75,16 @@ export function replayHeader(facts: TraceFacts): Buffer {
 
 const BATCH_BYTES = 1 << 16;
 
+/** A classic pcap record header for `r` (the global header says which timestamp unit). */
+function recordHeader(r: PcapRecord, nanosecond: boolean): Buffer {
+  const h = Buffer.allocUnsafe(16);
+  h.writeUInt32LE(r.tsSec >>> 0, 0);
+  h.writeUInt32LE(nanosecond ? r.tsNsec : r.tsUsec, 4);
+  h.writeUInt32LE(r.capLen, 8);
+  h.writeUInt32LE(r.origLen, 12);
+  return h;
+}
+
 function write(sink: Writable, b: Buffer): Promise<void> | null {
   return sink.write(b) ? null : new Promise((resolve) => {
     const done = (): void => {
@@ -119,12 +129,7 @@ export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions
       if (r.linkType !== facts.linkType) continue;
       if (i >= to || broken || o.signal?.aborted) break outer;
       if (i >= from) {
-        const h = Buffer.allocUnsafe(16);
-        h.writeUInt32LE(r.tsSec >>> 0, 0);
-        h.writeUInt32LE(facts.nanosecond ? r.tsNsec : r.tsUsec, 4);
-        h.writeUInt32LE(r.capLen, 8);
-        h.writeUInt32LE(r.origLen, 12);
-        parts.push(h, Buffer.from(r.data));
+        parts.push(recordHeader(r, facts.nanosecond), Buffer.from(r.data));
         bytes += 16 + r.capLen;
         written++;
         if (bytes >= BATCH_BYTES) await flush();
@@ -136,4 +141,49 @@ export async function replay(facts: TraceFacts, sink: Writable, o: ReplayOptions
   sink.off('error', onError);
   if (o.end !== false && !broken && !sink.destroyed) sink.end();
   return written;
+}
+
+/** Traces up to this size are held in memory for the standby's feed. */
+const IMAGE_MAX_BYTES = 256 << 20;
+
+/** The replayed record stream of a trace in memory, with where each packet starts. */
+export interface ReplayImage {
+  bytes: Buffer;
+  /** offsets[i]: start of packet i's record; offsets[packets] = bytes.length. */
+  offsets: number[];
+}
+
+/**
+ * Read the records once into memory (null past IMAGE_MAX_BYTES): a failover
+ * then feeds the standby from any packet at once instead of reading the file
+ * from its start to find it.
+ */
+export async function replayImage(facts: TraceFacts): Promise<ReplayImage | null> {
+  const parts: Buffer[] = [];
+  const offsets: number[] = [];
+  let size = 0;
+  for await (const batch of readPcap(facts.file).batches()) {
+    for (const r of batch as PcapRecord[]) {
+      if (r.linkType !== facts.linkType) continue;
+      offsets.push(size);
+      parts.push(recordHeader(r, facts.nanosecond), Buffer.from(r.data));
+      size += 16 + r.capLen;
+      if (size > IMAGE_MAX_BYTES) return null;
+    }
+  }
+  offsets.push(size);
+  return { bytes: Buffer.concat(parts, size), offsets };
+}
+
+/** Write packets [from, end) of an image into `sink` in one write, then end it. */
+export function replayFromImage(image: ReplayImage, sink: Writable, from: number): Promise<number> {
+  const start = image.offsets[Math.min(from, image.offsets.length - 1)]!;
+  const n = image.offsets.length - 1 - Math.min(from, image.offsets.length - 1);
+  return new Promise((resolve) => {
+    const done = (): void => resolve(n);
+    if (sink.destroyed || sink.writableEnded) return done();
+    sink.on('error', () => {}); // EPIPE after the middlebox exits: its exit is reported elsewhere
+    sink.end(image.bytes.subarray(start), done);
+    sink.once('close', done);
+  });
 }

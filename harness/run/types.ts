@@ -21,6 +21,25 @@ export interface Launcher {
   command(role: Role, input: string, files: OutputFiles, model: Model): { argv: string[]; cwd: string };
 }
 
+/**
+ * The failover's steps, each in ms after the failure (the SIGKILL of a crash,
+ * the start of a graceful handover); null when the step did not happen.
+ */
+export interface FailoverBreakdown {
+  /** The standby's heartbeat detector (or the controller) declared the primary dead. */
+  detectedMs: number | null;
+  /** `takeover` written to the standby middlebox (crash) or sent to the standby agent (graceful). */
+  takeoverSentMs: number | null;
+  /** The standby middlebox reported `live` (it had applied every frame it was given). */
+  liveMs: number | null;
+  /** The replay of the remaining packets to the standby began. */
+  replayStartMs: number | null;
+  /** The standby finished its first packet (its first own state frame on fd 3). */
+  firstPacketMs: number | null;
+  /** Its first output reached its log or packet-output file (= resumeMs). */
+  firstOutputMs: number | null;
+}
+
 export interface RunOptions {
   launcher: Launcher;
   trace: string;
@@ -63,7 +82,17 @@ export interface RunResult {
   commit: { seq: number; pkt: number; marks: number[]; resumedAt: number } | null;
   stateBytes: { total: number; perPacketMean: number; perPacket: number[] };
   frames: { exported: number; sent: number; acked: number; applied: number; dropped: number; discarded: number; snapshots: number };
-  timings: { totalMs: number; replayMs: number; singleMs: number; detectionMs: number | null; takeoverMs: number | null; resumeMs: number | null; detectedBy: 'heartbeat' | 'controller' | null };
+  timings: {
+    totalMs: number;
+    replayMs: number;
+    singleMs: number;
+    detectionMs: number | null;
+    takeoverMs: number | null;
+    resumeMs: number | null;
+    detectedBy: 'heartbeat' | 'controller' | null;
+    /** Where the failover time went; null without failover. */
+    breakdown?: FailoverBreakdown | null;
+  };
   output: { singleLines: number; singlePackets: number; primaryLines: number; primaryPackets: number; standbyLines: number; standbyPackets: number };
   skipped: TraceFacts['skipped'];
   processes: ProcessTail[];

@@ -41,5 +41,14 @@ describe('instrumented pairs', () => {
     expect(r.stateBytes.total).toBeGreaterThan(0);
     if (kind === 'crash') expect(r.processes.find((p) => p.role === 'primary')!.exit).toMatch(/SIGKILL/);
     else expect(r.commit!.resumedAt).toBe(at);
+    // Where the failover time went, in order. The standby is fed its packets as takeover is sent,
+    // but processes none before it is live: the runtime imports inside the receive hook.
+    const b = r.timings.breakdown!;
+    expect(b.detectedMs === null).toBe(kind === 'graceful');
+    if (b.detectedMs !== null) expect(b.takeoverSentMs!).toBeGreaterThanOrEqual(b.detectedMs);
+    expect(b.replayStartMs!).toBeGreaterThanOrEqual(b.takeoverSentMs!);
+    expect(b.liveMs!).toBeGreaterThanOrEqual(b.takeoverSentMs!);
+    expect(b.firstPacketMs!).toBeGreaterThanOrEqual(b.takeoverSentMs!);
+    expect(b.firstOutputMs).toBe(r.timings.resumeMs);
   }, 120_000);
 });
