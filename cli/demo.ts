@@ -1,62 +1,54 @@
-// `statelab demo` (the README's `npm run demo`): the analyzer on the paper's running
-// example and on every bundled middlebox — the paper's Table 3 row for each, with
-// time and peak memory, and the Figure 3 verdicts with their reasons — then
-// instrumented primary/standby pairs failing over on a bundled trace, with the
-// equivalence verdict and state bytes per packet of each transfer model.
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `statelab demo` (the README's `npm run demo`): the paper's running example (Figure 3)
+// with its verdicts and reasons, then the compact version of every registered experiment
+// (Table 3, Table 4, Figures 11/12, soundness, overhead, failover) on the bundled traces,
+// printing the Table 3 rows, the per-model state bytes with their ratios, the equivalence
+// verdicts, and where the HTML report is. Exit 1 when a check failed.
+import { join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { analyze } from '../analyzer/analyze.js';
 import { PACKAGE_ROOT } from '../analyzer/paths.js';
-import { formatReasons, formatVariables, table, table3Row } from '../analyzer/report/index.js';
-import { instrumentedLauncher, loadMbox, run, MODELS } from '../harness/index.js';
+import { formatReasons, formatVariables, table } from '../analyzer/report/index.js';
+import { EXPERIMENTS, runExperiments, type ExperimentResult } from '../experiments/index.js';
+import { usageError } from '../analyzer/errors.js';
 
-const ROOT = PACKAGE_ROOT;
+/** When an experiment has no `brief`: its one-paragraph reading and its first table. */
+export function defaultBrief(r: ExperimentResult): string {
+  const t = r.tables[0];
+  if (!t) return r.summary;
+  const rows = [t.columns.map((c) => (c.unit ? `${c.label} (${c.unit})` : c.label)), ...t.rows.map((row) => t.columns.map((c) => (row[c.key] === null || row[c.key] === undefined ? '-' : String(row[c.key]))))];
+  return `${table(rows)}\n${r.summary}`;
+}
+
+const indent = (s: string): string => s.split('\n').map((l) => (l ? `  ${l}` : l)).join('\n');
 
 export function register(program: Command): void {
   program
     .command('demo')
-    .description('analyze the paper\'s Figure 3 example and every bundled middlebox; print Table 3')
-    .action(async () => {
-      const fig3 = analyze([join(ROOT, 'test/fixtures/c/fig3.c')]).report;
-      process.stdout.write('== The paper\'s running example (Figure 3), completed: test/fixtures/c/fig3.c\n\n');
-      process.stdout.write(formatVariables(fig3) + '\n\n' + formatReasons(fig3) + '\n\n');
+    .description("the paper's Figure 3 example, then every experiment in its compact version on the bundled traces, and the HTML report")
+    .option('--out <dir>', 'results folder', 'results/demo')
+    .option('--jobs <n>', 'parallel units of work (default: the number of cores)')
+    .option('--fresh', 'discard journaled units of an earlier demo and start over')
+    .action(async (o: { out: string; jobs?: string; fresh?: boolean }) => {
+      if (o.jobs !== undefined && !/^[1-9]\d{0,3}$/.test(o.jobs)) throw usageError(`--jobs must be a positive integer, got "${o.jobs}"`);
+      const w = (s: string): boolean => process.stdout.write(s);
+      const fig3 = analyze([join(PACKAGE_ROOT, 'test/fixtures/c/fig3.c')]).report;
+      w("== The paper's running example (Figure 3), completed: test/fixtures/c/fig3.c\n\n");
+      w(formatVariables(fig3) + '\n\n' + formatReasons(fig3) + '\n\n');
 
-      const dir = join(ROOT, 'middleboxes');
-      const boxes = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'mbox.json')));
-      const rows = [['middlebox', 'variables', 'persistent', 'top-level', 'updateable', 'keyed', 'pkt-output', 'log-output', 'LOC', 'seconds', 'peak MiB']];
-      for (const box of boxes) {
-        process.stderr.write(`analyzing middleboxes/${box} ...\n`);
-        const r = analyze([join(dir, box)]).report;
-        const ms = r.timings.reduce((s, t) => s + t.ms, 0);
-        const peak = Math.max(...r.timings.map((t) => t.peakRssMiB));
-        rows.push([box, ...table3Row(r), String(r.program.loc), (ms / 1000).toFixed(1), peak.toFixed(0)]);
+      const t0 = performance.now();
+      const out = resolve(o.out);
+      const outcome = await runExperiments({ names: ['all'], out, compact: true, fresh: o.fresh ?? false, jobs: o.jobs === undefined ? undefined : Number(o.jobs) });
+      for (const r of outcome.results) {
+        const exp = await EXPERIMENTS[r.name]!();
+        w(`\n== ${exp.title}  (${relative(process.cwd(), r.dir) || '.'}/result.json)\n\n`);
+        w(indent(exp.brief ? exp.brief(r.result) : defaultBrief(r.result)) + '\n');
+        if (r.result.check && !r.result.check.passed) w(`  CHECK FAILED: ${r.result.check.detail}\n`);
       }
-      process.stdout.write('== Table 3 for the bundled middleboxes (statelab analyze middleboxes/<name> for details)\n\n');
-      process.stdout.write(table(rows) + '\n');
-
-      // Failover: graceful and crash, every transfer model, on a committed trace.
-      const trace = join(ROOT, 'traces/small-mixed.pcap');
-      const work = mkdtempSync(join(tmpdir(), 'statelab-demo-'));
-      const pairs = [['nat', 'graceful', 600], ['nat', 'crash', 900], ['assetmon', 'graceful', 600], ['assetmon', 'crash', 900]] as const;
-      const runs = [['middlebox', 'failover', 'model', 'equivalent', 'state bytes/packet', 'frames']];
-      let differ = 0;
-      try {
-        for (const [box, kind, at] of pairs) {
-          const launcher = await instrumentedLauncher(loadMbox(join(dir, box)));
-          for (const model of MODELS) {
-            process.stderr.write(`failover: ${box} ${kind}@${at} ${model} ...\n`);
-            const r = await run({ launcher, trace, model, failover: { kind, at }, workDir: join(work, `${box}-${kind}-${model}`), heartbeatMs: 50, missLimit: 10 });
-            if (!r.equivalent) differ++;
-            runs.push([box, `${kind}@${at}`, model, r.equivalent ? 'yes' : 'NO', r.stateBytes.perPacketMean.toFixed(0), String(r.frames.applied)]);
-          }
-        }
-      } finally {
-        rmSync(work, { recursive: true, force: true });
+      w(`\n${outcome.results.length} experiments (compact) in ${((performance.now() - t0) / 1000).toFixed(0)} s; results in ${relative(process.cwd(), out) || '.'}/<name>/\n`);
+      w(outcome.reportPath ? `HTML report: ${outcome.reportPath}\n` : 'HTML report: not written (experiments/report is not available in this build)\n');
+      if (outcome.failedChecks.length) {
+        process.stderr.write(`statelab demo: check failed in ${outcome.failedChecks.join(', ')}\n`);
+        process.exitCode = 1;
       }
-      process.stdout.write(`\n== Failover on traces/small-mixed.pcap: primary's committed output + standby's output vs one instance\n\n`);
-      process.stdout.write(table(runs) + '\n');
-      if (differ) process.exitCode = 1;
     });
 }
