@@ -67,12 +67,13 @@ async function measure(name: string, trace: string, packets: number, work: strin
   const i0 = await ir(inst.binary, empty, 'off-empty', ['--sa-mode', 'off']);
   const plainPer = (p1 - p0) / packets;
   const offPer = (i1 - i0) / packets;
-  // Marks executed, counted by the -DSA_COUNT_MARKS build (natively; SA_STATS=1 prints them at exit).
+  // Marks executed, counted by the -DSA_COUNT_MARKS build (natively; SA_STATS=1 prints the count at exit).
   let marksPerPacket: number | null = null;
   try {
     const { stderr } = await exec(counting.binary, [...ioArgs(spec, trace, work, 'count'), '--sa-mode', 'off'], { cwd: spec.dir, env: { ...process.env, SA_STATS: '1' }, maxBuffer: 16 << 20 });
-    const m = /marks_per_packet=([\d.]+)/.exec(stderr);
-    marksPerPacket = m ? Number(m[1]) : null;
+    // With --sa-mode off the runtime counts no packets (its per-packet hook returns at once), so divide by the trace's.
+    const m = /\bmarks=(\d+)/.exec(stderr);
+    marksPerPacket = m ? Number(m[1]) / packets : null;
   } catch {
     marksPerPacket = null;
   }

@@ -31,22 +31,22 @@ export function groupedBars(o: {
     label: r.label ?? formatValue(r.value),
   }));
   const order = o.seriesOrder ?? [...new Set(o.rows.map((r) => r.series))];
-  const y = { field: 'shown', type: 'quantitative', title: o.valueTitle, stack: null, ...(o.log ? { scale: { type: 'log' } } : {}) };
+  const y = { field: 'shown', type: 'quantitative', title: o.valueTitle, stack: null, ...(o.log ? logAxis(values.map((v) => v.shown)) : {}) };
   return {
     $schema: SCHEMA,
     title: o.title,
     data: { values },
-    width: { step: 26 },
+    width: { step: 34 },
     height: 260,
     encoding: {
       x: { field: 'group', type: 'nominal', title: o.groupTitle, axis: { labelAngle: 0 } },
       xOffset: { field: 'series', type: 'nominal', sort: order },
       y,
-      color: { field: 'series', type: 'nominal', title: o.seriesTitle, sort: order },
+      color: { field: 'series', type: 'nominal', title: o.seriesTitle, sort: order, legend: { labelLimit: 400 } },
     },
     layer: [
       { mark: { type: 'bar' }, encoding: { tooltip: [{ field: 'group' }, { field: 'series' }, { field: 'value', type: 'quantitative' }] } },
-      { mark: { type: 'text', dy: -4, fontSize: 9, baseline: 'bottom' }, encoding: { text: { field: 'label' }, color: { value: '#333' } } },
+      { mark: { type: 'text', dy: -4, fontSize: 8, baseline: 'bottom' }, encoding: { text: { field: 'label' }, color: { value: '#333' } } },
     ],
   };
 }
@@ -71,11 +71,20 @@ export function lineSeries(o: { title: string; points: LinePoint[]; xTitle: stri
     mark: { type: 'line', point: { size: 14 }, strokeWidth: 1.5 },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: o.xTitle },
-      y: { field: 'shown', type: 'quantitative', title: o.yTitle, ...(o.log ? { scale: { type: 'log' } } : {}) },
-      color: { field: 'series', type: 'nominal', title: o.seriesTitle, sort: order },
+      y: { field: 'shown', type: 'quantitative', title: o.yTitle, ...(o.log ? logAxis(values.map((v) => v.shown)) : {}) },
+      color: { field: 'series', type: 'nominal', title: o.seriesTitle, sort: order, legend: { labelLimit: 400 } },
       tooltip: [{ field: 'series' }, { field: 'x', type: 'quantitative' }, { field: 'y', type: 'quantitative' }],
     },
   };
+}
+
+/** A log scale whose ticks and grid lines are the decades the data spans (vega's default adds 2× and 5× ticks). */
+function logAxis(ys: number[]): Record<string, unknown> {
+  const pos = ys.filter((y) => y > 0);
+  const lo = Math.floor(Math.log10(Math.min(...pos, 1)));
+  const hi = Math.ceil(Math.log10(Math.max(...pos, 1)));
+  const values = Array.from({ length: hi - lo + 1 }, (_, i) => 10 ** (lo + i));
+  return { scale: { type: 'log', domain: [values[0], values[values.length - 1]] }, axis: { values, format: ',~r' } };
 }
 
 /** A short number: 3 significant digits, thousands grouped. */

@@ -72,7 +72,8 @@ td.yes { color: #176f2c; } td.no { color: #b3261e; } td.na { color: #999; text-a
 tr.empty td { color: #b3261e; font-style: italic; }
 figure { margin: 1em 0; } figcaption { font-weight: 600; margin-bottom: .2em; }
 figure.plot svg { max-width: 100%; height: auto; border: 1px solid #eee; }
-.paper td.theirs, .paper td.ours { white-space: nowrap; font-weight: 600; } .paper td.note { max-width: 520px; }
+.paper td.theirs, .paper td.ours { font-weight: 600; max-width: 240px; } .paper td.note { max-width: 460px; color: #333; }
+figure.table, figure.paper { overflow-x: auto; }
 .checks { border: 2px solid #888; border-radius: 6px; padding: .6em 1em; margin: 1em 0; background: #fafafa; }
 .checks li { margin: .2em 0; } .pass { color: #176f2c; font-weight: 700; } .fail { color: #b3261e; font-weight: 700; }
 .notrun { color: #8a5a00; font-weight: 600; } .warn { color: #b3261e; }
