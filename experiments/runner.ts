@@ -76,7 +76,8 @@ function checkInputs(o: RunnerOptions): { traces: string[]; middleboxes: string[
   const jobs = o.jobs ?? cpus().length;
   if (!Number.isInteger(jobs) || jobs < 1) throw usageError(`--jobs ${o.jobs}: a positive integer is needed`);
   if (o.seed !== undefined && (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 0xffffffff)) throw usageError(`--seed ${o.seed}: an integer in [0, 2^32) is needed`);
-  const traces = (o.traces?.length ? o.traces : defaultTraces(o.compact ?? false, o.log)).map((t) => resolve(t));
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const traces = (o.traces?.length ? o.traces : defaultTraces(o.compact ?? false, log)).map((t) => resolve(t));
   for (const t of traces) {
     if (!existsSync(t)) throw inputError(`--trace ${t}: no such file`, { file: t });
     if (!statSync(t).isFile()) throw inputError(`--trace ${t}: not a file`, { file: t });
