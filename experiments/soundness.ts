@@ -23,7 +23,7 @@ export type Kind = (typeof KINDS)[number];
 export const FULL_TRACE = 'skype-lan-mixed.pcap';
 export const COMPACT_TRACE = 'small-mixed.pcap';
 export const FULL_POINTS = 20;
-export const COMPACT_POINTS = 3;
+export const COMPACT_POINTS = 2;
 
 /**
  * Middleboxes not run as pairs, with the reason (shown in the result's table and
