@@ -149,7 +149,10 @@ async function runFig12(ctx: ExperimentContext): Promise<ExperimentResult> {
   return {
     meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes: selected ? ['ids'] : [] }, { flow: flowSeed }, { failover: 'none', flowPackets: FLOW_PACKETS, idsMaxPackets: IDS_MAX_PACKETS, skippedTraces: skipped }),
     summary,
-    tables: [
+    // Without an ids run there is nothing to tabulate but the reason (no empty tables in the report).
+    tables: why
+      ? [{ id: 'fig12-status', title: 'Figure 12 not reproduced', columns: [{ key: 'what', label: 'what' }, { key: 'why', label: 'why' }], rows: [{ what: 'ids as a primary/standby pair', why }] }]
+      : [
       meansTable('fig12-means', 'ids: mean state bytes per packet by transfer model', selected ? [m] : []),
       perTraceTable('fig12-per-trace', runs),
       flowTable('fig12-flow', runs, flow),
@@ -167,7 +170,7 @@ async function runFig12(ctx: ExperimentContext): Promise<ExperimentResult> {
           { what: 'all persistent (estimate)', bytes: persistent === null ? null : Math.round(persistent), source: 'sum of the two' },
         ],
       },
-    ],
+        ],
     plots,
     paper,
     data: { flow, runs, signature: sig, notReproduced: why },

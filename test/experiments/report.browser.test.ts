@@ -106,7 +106,7 @@ describe('report in headless Chromium', () => {
     const out = join(root, 'real');
     cpSync(FIXTURES, out, { recursive: true });
     const { page, seen, results } = await open(out);
-    expect([...results.keys()].sort()).toEqual(['fig11', 'fig12', 'overhead']);
+    expect([...results.keys()].sort()).toEqual(['failover', 'fig11', 'fig12', 'overhead']);
     expect(failures(seen, results)).toEqual([]);
     // the counts the checks ran over are the result files' own
     const tables = [...results.values()].reduce((a, r) => a + r.tables.length, 0);
