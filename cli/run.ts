@@ -11,10 +11,13 @@ import {
   loadMbox,
   parseFailover,
   plainLauncher,
+  resolveFailover,
   runWithSpec,
+  scanTrace,
   type Launcher,
   type RunResult,
 } from '../harness/index.js';
+import { requireLive, runLive } from '../harness/live/index.js';
 import { MODELS, type Model } from '../harness/protocol/index.js';
 import { inputError, usageError } from '../harness/errors.js';
 
@@ -31,6 +34,7 @@ interface RunCliOptions {
   detector: 'heartbeat' | 'controller' | 'both';
   timeoutMs: string;
   instrumentedCommand?: string;
+  liveWindow: string;
   quiet?: boolean;
 }
 
@@ -69,10 +73,9 @@ export function register(program: Command): void {
     .addOption(new Option('--detector <who>', 'who may declare a crashed primary dead').choices(['heartbeat', 'controller', 'both']).default('both'))
     .option('--timeout-ms <n>', 'limit for the whole run', '600000')
     .option('--instrumented-command <cmd>', 'use this command (taking -r/-l/-w and --sa-mode/--model) for the pair instead of building')
+    .option('--live-window <n>', 'with --live: packets injected between checks that the middlebox has taken them (harness/live/README.md)', '32')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (dir: string, o: RunCliOptions) => {
-      // Live replay (namespaces, veth, cap) is not built yet: refuse rather than silently run offline.
-      if (o.live) throw usageError('--live is not implemented yet in this build of statelab run; run without --live (offline replay)');
       const failover = parseFailover(o.failover);
       const seed = intOption('--seed', o.seed, 0, 2 ** 32 - 1);
       const common = {
@@ -84,11 +87,23 @@ export function register(program: Command): void {
         timeoutMs: intOption('--timeout-ms', o.timeoutMs, 1000, 86_400_000),
         progress: o.quiet ? undefined : (line: string) => process.stderr.write(`statelab run: ${line}\n`),
       };
-      const launcher = await chooseLauncher(dir, o.failover, o.instrumentedCommand);
+      // Live replay (harness/live): namespaces, veth pairs, cap; refused with the reason when the machine cannot.
+      if (o.live) {
+        await requireLive();
+        if (o.instrumentedCommand !== undefined) throw usageError('--instrumented-command cannot be combined with --live (live runs start the middlebox\'s own builds inside namespaces)');
+      }
+      const liveWindow = intOption('--live-window', o.liveWindow, 1, 1024);
+      const launcher = o.live ? null : await chooseLauncher(dir, o.failover, o.instrumentedCommand);
       const workDir = o.keep !== undefined ? resolve(o.keep) : mkdtempSync(join(tmpdir(), 'statelab-run-'));
       let result: RunResult;
       try {
-        result = await runWithSpec({ ...common, launcher, workDir, failover, seed });
+        if (launcher === null) {
+          const resolved = resolveFailover(failover, (await scanTrace(common.trace)).packets, seed);
+          const { timeoutMs, heartbeatMs, missLimit, detector, progress, model, trace } = common;
+          result = await runLive({ mbox: loadMbox(dir), trace, model, failover: resolved, workDir, heartbeatMs, missLimit, detector, timeoutMs, window: liveWindow, progress });
+        } else {
+          result = await runWithSpec({ ...common, launcher, workDir, failover, seed });
+        }
       } finally {
         if (o.keep === undefined) rmSync(workDir, { recursive: true, force: true });
       }
@@ -99,7 +114,7 @@ export function register(program: Command): void {
           throw inputError(`cannot write the run record: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { file: o.json });
         }
       }
-      const what = `${result.middlebox} ${result.failover}${result.failoverAt !== null ? `@${result.failoverAt}` : ''} model ${result.model}, ${result.packets} packets`;
+      const what = `${o.live ? 'live, ' : ''}${result.middlebox} ${result.failover}${result.failoverAt !== null ? `@${result.failoverAt}` : ''} model ${result.model}, ${result.packets} packets`;
       if (result.equivalent) {
         process.stderr.write(`statelab run: equivalent (${what})\n`);
       } else {

@@ -376,7 +376,6 @@ export async function runLive(o: LiveOptions): Promise<LiveRunResult> {
   if (f.kind === 'crash' && f.at >= n) throw usageError(`--failover crash@${f.at}: the primary must still have packets to take after K (K < ${n})`);
   const plain = o.binaries?.plain ?? (await buildPlain(o.mbox));
   const inst = f.kind === 'none' ? null : (o.binaries?.instrumented ?? (await buildInstrumented(o.mbox)).binary);
-  for (const b of [plain, inst]) if (b !== null && !existsSync(b)) throw new StatelabError('E_PROCESS', `middlebox binary ${b} does not exist`);
 
   const topo = await createTopology({ onPath: o.mbox.onPath, mtu: trace.maxFrame - 14 });
   o.onTopology?.(topo.id);

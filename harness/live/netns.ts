@@ -60,6 +60,20 @@ async function noIpv6(ns: string | null, ifname: string): Promise<void> {
   await run('ip', ['netns', 'exec', ns, 'sh', '-c', `[ ! -e ${file} ] || echo 1 > ${file}`], { timeout: 10_000 }).catch(() => {});
 }
 
+let addrCounter = 0;
+
+/**
+ * cap warns on stderr when the device it opens has no IPv4 address. Give the
+ * harness end one from the benchmarking range 198.18.0.0/15 as a /32 that
+ * never answers ARP (arp_ignore 8), so nothing but the middlebox's packets
+ * appears on the link (the capture counts are checked against the link counters).
+ */
+async function quietAddress(ifname: string, n: number): Promise<void> {
+  const arp = `/proc/sys/net/ipv4/conf/${ifname}/arp_ignore`;
+  if (existsSync(arp)) writeFileSync(arp, '8');
+  await ip(['addr', 'add', `198.18.${process.pid % 250}.${n % 250}/32`, 'dev', ifname, 'noprefixroute'], 'address a harness end');
+}
+
 /** Everything still set up, for the exit and signal hooks. */
 const live = new Map<string, () => void>();
 let hooked = false;
@@ -117,8 +131,8 @@ export function newTopologyId(): string {
 }
 
 /**
- * Create the namespaces and links. `onPath` adds an output link per host.
- * `linkIndex` picks the inter-host /30 (10.213.<i>.0/30) so concurrent runs do not collide in routing tables they never share anyway.
+ * Create the namespaces and links. `onPath` adds an output link per host;
+ * `mtu` is the largest frame's payload (at least 1500).
  */
 export async function createTopology(o: { onPath: boolean; mtu: number; id?: string }): Promise<Topology> {
   const id = o.id ?? newTopologyId();
@@ -137,7 +151,7 @@ export async function createTopology(o: { onPath: boolean; mtu: number; id?: str
     addr,
     peerIf,
   });
-  // A /30 per run from the process id: addresses only matter inside the two namespaces.
+  // A private /30 for the inter-host link; it exists only inside the two namespaces, so runs cannot collide.
   const net = `10.213.${process.pid % 250}.${(counter % 60) * 4}`;
   const base = net.split('.').map(Number) as [number, number, number, number];
   const a1 = `${base[0]}.${base[1]}.${base[2]}.${base[3] + 1}`;
@@ -170,6 +184,7 @@ export async function createTopology(o: { onPath: boolean; mtu: number; id?: str
         rootLinks.push(l.harness);
         await noIpv6(null, l.harness);
         await noIpv6(h.ns, l.mbox);
+        await quietAddress(l.harness, ++addrCounter);
         await ip(['link', 'set', l.harness, 'up'], 'bring a data link up');
         await ip(['-n', h.ns, 'link', 'set', l.mbox, 'up'], 'bring a data link up');
       }
