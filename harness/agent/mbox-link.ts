@@ -2,7 +2,7 @@
 // reads length-prefixed local frames from the middlebox, writes frames to it.
 import { EventEmitter } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
-import { decodeLocal, encodeLocal, frameLocalBody, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
+import { decodeLocal, encodeLocal, LOCAL_LENGTH_BYTES, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
 import type { Subprocess } from '../process/index.js';
 
 export interface MboxLinkEvents {
@@ -17,6 +17,7 @@ export interface MboxLinkEvents {
 export class MboxLink extends EventEmitter<MboxLinkEvents> {
   private readonly reader: LocalFrameReader;
   private failed = false;
+  private corked = false;
 
   constructor(
     private readonly input: Readable,
@@ -52,10 +53,29 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
     return this.output.write(encodeLocal(frame));
   }
 
-  /** Write an already encoded, already validated frame body (a state or snapshot envelope's bytes). */
+  /**
+   * Write an already encoded, already validated frame body (a state or
+   * snapshot envelope's bytes) without copying it: its length prefix and the
+   * body go out as two buffers, and every frame of one event-loop turn leaves
+   * in one writev.
+   */
   sendBody(body: Buffer): boolean {
     if (this.output.destroyed || this.output.writableEnded) return false;
-    return this.output.write(frameLocalBody(body));
+    this.corkUntilNextTick();
+    const head = Buffer.allocUnsafe(LOCAL_LENGTH_BYTES);
+    head.writeUInt32BE(body.length, 0);
+    this.output.write(head);
+    return this.output.write(body);
+  }
+
+  private corkUntilNextTick(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.output.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.output.uncork();
+    });
   }
 
   pause(): void {

@@ -6,7 +6,7 @@ export { ProtocolError, truncateUtf8 } from './errors.js';
 export type * from './envelope.js';
 export { encodeEnvelope, decodeEnvelope, maxFrameBytes, DEFAULT_CODEC_LIMITS, type CodecLimits } from './codec.js';
 export { validateEnvelope, isFrameType, ENVELOPE_FIELDS } from './validate.js';
-export { scanFlatMap } from './scan.js';
+export { scanFlatMap, decodeFlatMap } from './scan.js';
 export {
   PRIMARY_SPEC,
   STANDBY_SPEC,

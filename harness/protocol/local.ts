@@ -1,12 +1,11 @@
 // Local frames: the byte stream between an agent and its middlebox process on
 // two file descriptors (fd 3: middlebox → agent, fd 4: agent → middlebox).
 // Each frame is a u32 big-endian length and a MessagePack map; see README.md.
-import msgpack from 'msgpack-lite';
 import { DEFAULT_MAX_PAYLOAD_BYTES, ENVELOPE_OVERHEAD_BYTES, LOCAL_LENGTH_BYTES, MAX_SEQ, MODELS, type Model } from './constants.js';
 import { ProtocolError } from './errors.js';
-import { MAX_ARRAY_ENTRIES, scanFlatMap } from './scan.js';
+import { decodeFlatMap, MAX_ARRAY_ENTRIES } from './scan.js';
 import { ARRAY_KEYS } from './validate.js';
-import { codec, encodeMsgpack } from './msgpack.js';
+import { encodeMsgpack } from './msgpack.js';
 
 
 /** Primary middlebox → agent: one packet's state, or a full snapshot on request. */
@@ -70,13 +69,7 @@ export function frameLocalBody(body: Buffer): Buffer {
 
 /** Decode and validate one local frame body (without its length prefix). */
 export function decodeLocal(body: Buffer, maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES): LocalFrame {
-  scanFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 6, what: 'local frame', uintArrays: ARRAY_KEYS });
-  let v: Record<string, unknown>;
-  try {
-    v = msgpack.decode(body, { codec }) as Record<string, unknown>;
-  } catch (cause) {
-    throw new ProtocolError('E_MALFORMED', `undecodable local frame: ${(cause as Error).message}`, { cause });
-  }
+  const v = decodeFlatMap(body, { keys: LOCAL_KEYS, maxEntries: 6, what: 'local frame', uintArrays: ARRAY_KEYS });
   const t = v.t;
   if (typeof t !== 'string' || !Object.prototype.hasOwnProperty.call(LOCAL_FIELDS, t)) {
     throw new ProtocolError('E_MALFORMED', `unknown local frame type ${JSON.stringify(String(t).slice(0, 32))}`);

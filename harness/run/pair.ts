@@ -201,7 +201,8 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   try {
     // Connect and wait for the standby to hold the primary's initial snapshot.
     const standbyPort = await sAgent.listen(0, o.host);
-    const port = await hostLink.listen(o.host, standbyPort);
+    // The relay exists to model the primary host dying (crash); otherwise the agents talk directly.
+    const port = failover.kind === 'crash' ? await hostLink.listen(o.host, standbyPort) : standbyPort;
     const asked = new Promise<void>((resolve) => pAgent.once('resync', () => resolve()));
     const synced = new Promise<void>((resolve) => pAgent.once('ack', () => resolve()));
     pAgent.connect(`ws://${o.host.includes(':') ? `[${o.host}]` : o.host}:${port}`);

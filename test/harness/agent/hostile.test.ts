@@ -210,6 +210,7 @@ describe('hostile peers against the standby agent', () => {
   it('a sequence gap asks for a full resync instead of applying out of order', async () => {
     const peer = await authenticated();
     peer.send({ t: 'snapshot', seq: 5, pkt: 5, model: 'all', payload: Buffer.alloc(32) });
+    await peer.acked(5); // `last` is the last *applied* seq: wait until the middlebox has it
     peer.send({ t: 'state', seq: 9, pkt: 9, model: 'all', payload: Buffer.from('a') });
     const r = await peer.next('resync', 2);
     expect(r).toEqual({ t: 'resync', reason: 'gap', last: 5 });
