@@ -3,6 +3,7 @@
 // trials), and replication throughput of each model's pair against one instance.
 import { join } from 'node:path';
 import { instrumentedLauncher, loadMbox, MODELS, plainLauncher, run, seededRandom, type Launcher, type Model, type RunResult } from '../harness/index.js';
+import { compactTraces } from './fig11.js';
 import { groupedBars } from './plot/index.js';
 import { MIDDLEBOX_DIR, type Experiment, type ExperimentContext } from './index.js';
 import type { ExperimentResult, PaperComparison } from './types.js';
@@ -11,6 +12,8 @@ export const HEARTBEAT_MS = 10;
 export const MISS_LIMIT = 3;
 /** Crash trials per middlebox: compact / full. */
 export const TRIALS = { compact: 5, full: 30 } as const;
+/** Compact mode replays the first packets of the first trace. */
+export const COMPACT_PACKETS = 400;
 
 interface Trial {
   middlebox: string;
@@ -46,7 +49,7 @@ const ms = (x: number | null): number | null => (x === null ? null : Math.round(
 const firstPacket = (r: RunResult): number | null => (r.timings as { breakdown?: { firstPacketMs?: number | null } | null }).breakdown?.firstPacketMs ?? null;
 
 async function runFailover(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const trace = ctx.traces[0]!;
+  const trace = (await compactTraces(ctx, COMPACT_PACKETS))[0]!;
   const input = await ctx.traceInput(trace);
   const trials = ctx.compact ? TRIALS.compact : TRIALS.full;
   const crashSeed = ctx.seed;
@@ -160,7 +163,7 @@ async function runFailover(ctx: ExperimentContext): Promise<ExperimentResult> {
     `. Replication throughput of the pair is ${ratios.length ? `${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)}×` : 'n/a'} that of one plain instance across middleboxes and models. Timings ran one at a time, not in parallel.`;
 
   return {
-    meta: ctx.meta({ traces: [input], middleboxes: ctx.middleboxes }, { crashPoints: crashSeed }, { heartbeatMs: HEARTBEAT_MS, missLimit: MISS_LIMIT, detector: 'heartbeat', trials, crashModel: 'flowspace+updated', sequential: true }),
+    meta: ctx.meta({ traces: [input], middleboxes: ctx.middleboxes }, { crashPoints: crashSeed }, { heartbeatMs: HEARTBEAT_MS, missLimit: MISS_LIMIT, detector: 'heartbeat', trials, crashModel: 'flowspace+updated', sequential: true, ...(ctx.compact ? { compactOf: ctx.traces[0], compactPackets: COMPACT_PACKETS } : {}) }),
     summary,
     tables: [
       {

@@ -2,14 +2,17 @@
 // under the three transfer models, averaged per middlebox (11a) and along one
 // seeded-random flow's first 200 packets (11b). Also the shared machinery of fig12.
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
-import { decodePacket, instrumentedLauncher, loadMbox, MODELS, readPcap, run, seededRandom, type Launcher, type Model, type RunResult } from '../harness/index.js';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { decodePacket, instrumentedLauncher, loadMbox, MODELS, readPcap, run, seededRandom, writePcapFile, type Launcher, type Model, type RunResult } from '../harness/index.js';
 import { groupedBars, lineSeries, type LinePoint } from './plot/index.js';
 import { MIDDLEBOX_DIR, type Experiment, type ExperimentContext } from './index.js';
 import type { Cell, ExperimentResult, PaperComparison, Plot, Table } from './types.js';
 
 /** Figure 11b's window: the first packets of the chosen flow. */
 export const FLOW_PACKETS = 200;
+/** Compact mode measures the first packets of the first trace. */
+export const COMPACT_PACKETS = 1500;
 /** A flow with at least this many packets is preferred for 11b (else the longest one). */
 export const MIN_FLOW_PACKETS = 50;
 
@@ -61,6 +64,30 @@ export async function chooseFlow(trace: string, seed: number): Promise<ChosenFlo
   if (long.length) pick = long[Math.floor(seededRandom(seed)() * long.length)]!;
   else pick = all.reduce((best, cur) => (cur[1].count > best[1].count ? cur : best));
   return { trace, key: pick[0], packets: pick[1].count, indices: pick[1].indices, candidates: long.length, flows: flows.size, seed };
+}
+
+/**
+ * Compact mode's input: the first `packets` packets of the first trace, written once
+ * under `<outDir>/work/` (never into the repository). Returns the traces to use.
+ */
+export async function compactTraces(ctx: ExperimentContext, packets: number): Promise<string[]> {
+  if (!ctx.compact) return ctx.traces;
+  const src = ctx.traces[0]!;
+  const input = await ctx.traceInput(src);
+  if (input.packets <= packets) return [src];
+  const dir = join(ctx.outDir, 'work');
+  const out = join(dir, `${basename(src).replace(/\.pcap(ng)?$/, '')}-first${packets}-${input.sha256.slice(0, 8)}.pcap`);
+  if (!existsSync(out)) {
+    mkdirSync(dir, { recursive: true });
+    const kept: { tsSec: number; tsUsec: number; origLen: number; data: Buffer }[] = [];
+    for await (const r of readPcap(src)) {
+      if (kept.length >= packets) break;
+      kept.push({ tsSec: r.tsSec, tsUsec: r.tsUsec, origLen: r.origLen, data: Buffer.from(r.data) });
+    }
+    await writePcapFile(`${out}.tmp`, kept);
+    renameSync(`${out}.tmp`, out);
+  }
+  return [out];
 }
 
 // ---------------------------------------------------------------- runs
@@ -322,8 +349,8 @@ function fig11Middleboxes(all: string[]): string[] {
 async function runFig11(ctx: ExperimentContext): Promise<ExperimentResult> {
   const flowSeed = ctx.seed;
   const middleboxes = fig11Middleboxes(ctx.middleboxes);
-  // Compact mode: the first trace only.
-  const traces = ctx.compact ? ctx.traces.slice(0, 1) : ctx.traces;
+  // Compact mode: the first COMPACT_PACKETS packets of the first trace.
+  const traces = await compactTraces(ctx, COMPACT_PACKETS);
   const { flow, flows } = await pickFlow(traces, flowSeed);
   const runs = await bytesRuns(ctx, middleboxes, traces, flows);
   const means = middleboxes.map((m) => modelMeans(runs, m));
@@ -386,7 +413,7 @@ async function runFig11(ctx: ExperimentContext): Promise<ExperimentResult> {
     '.';
 
   return {
-    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes }, { flow: flowSeed }, { failover: 'none', flowPackets: FLOW_PACKETS, minFlowPackets: MIN_FLOW_PACKETS, traceCount: traces.length }),
+    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes }, { flow: flowSeed }, { failover: 'none', flowPackets: FLOW_PACKETS, minFlowPackets: MIN_FLOW_PACKETS, traceCount: traces.length, ...(ctx.compact ? { compactOf: ctx.traces[0], compactPackets: COMPACT_PACKETS } : {}) }),
     summary,
     tables: [meansTable('fig11a-means', 'Mean state bytes per packet by transfer model (all traces)', means), perTraceTable('fig11-per-trace', runs), flowTable('fig11b-flow', runs, flow)],
     plots,

@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { buildPlain, loadMbox, MODELS } from '../harness/index.js';
 import {
   bytesRuns,
+  compactTraces,
   FLOW_PACKETS,
   flowPlot,
   flowTable,
@@ -28,6 +29,8 @@ const exec = promisify(execFile);
 
 /** The full evaluation runs the IDS on traces up to this size: every packet carries its whole updateable state under `all`. */
 export const IDS_MAX_PACKETS = 10_000;
+/** Compact mode: the first packets of the first trace (the ids pair moves ~0.5 MB of state per packet under `all`). */
+export const IDS_COMPACT_PACKETS = 400;
 
 /** A classic pcap with no packets (little-endian, µs, Ethernet): start-up cost and start-up reports. */
 export function writeEmptyPcap(file: string): string {
@@ -62,8 +65,8 @@ async function runFig12(ctx: ExperimentContext): Promise<ExperimentResult> {
   const flowSeed = ctx.seed;
   const selected = ctx.middleboxes.includes('ids');
   const inputs = await Promise.all(ctx.traces.map((t) => ctx.traceInput(t)));
-  const traces = ctx.compact ? ctx.traces.slice(0, 1) : ctx.traces.filter((_, i) => inputs[i]!.packets <= IDS_MAX_PACKETS);
-  const skipped = ctx.traces.filter((t) => !traces.includes(t));
+  const traces = ctx.compact ? await compactTraces(ctx, IDS_COMPACT_PACKETS) : ctx.traces.filter((_, i) => inputs[i]!.packets <= IDS_MAX_PACKETS);
+  const skipped = ctx.compact ? [] : ctx.traces.filter((t) => !traces.includes(t));
   const { flow, flows } = await pickFlow(traces, flowSeed);
   const runs = selected ? await bytesRuns(ctx, ['ids'], traces, flows) : [];
   const m = modelMeans(runs, 'ids');
@@ -147,7 +150,7 @@ async function runFig12(ctx: ExperimentContext): Promise<ExperimentResult> {
       '.';
 
   return {
-    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes: selected ? ['ids'] : [] }, { flow: flowSeed }, { failover: 'none', flowPackets: FLOW_PACKETS, idsMaxPackets: IDS_MAX_PACKETS, skippedTraces: skipped }),
+    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes: selected ? ['ids'] : [] }, { flow: flowSeed }, { failover: 'none', flowPackets: FLOW_PACKETS, idsMaxPackets: IDS_MAX_PACKETS, skippedTraces: skipped, ...(ctx.compact ? { compactOf: ctx.traces[0], compactPackets: IDS_COMPACT_PACKETS } : {}) }),
     summary,
     // Without an ids run there is nothing to tabulate but the reason (no empty tables in the report).
     tables: why

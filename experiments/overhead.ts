@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildMiddlebox } from '../analyzer/instrument/index.js';
 import { loadMbox, StatelabError, type MboxSpec } from '../harness/index.js';
+import { compactTraces } from './fig11.js';
 import { writeEmptyPcap } from './fig12.js';
 import { groupedBars } from './plot/index.js';
 import { MIDDLEBOX_DIR, type Experiment, type ExperimentContext } from './index.js';
@@ -18,6 +19,8 @@ const exec = promisify(execFile);
 /** The full evaluation measures on up to this many traces of at most this many packets (callgrind runs ~50× slower). */
 export const FULL_TRACES = 3;
 export const MAX_PACKETS = 10_000;
+/** Compact mode: the first packets of the first trace. */
+export const COMPACT_PACKETS = 300;
 
 export interface OverheadUnit {
   middlebox: string;
@@ -94,9 +97,9 @@ async function measure(name: string, trace: string, packets: number, work: strin
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 
 async function runOverhead(ctx: ExperimentContext): Promise<ExperimentResult> {
-  const inputs = await Promise.all(ctx.traces.map((t) => ctx.traceInput(t)));
+  const inputs = await Promise.all((await compactTraces(ctx, COMPACT_PACKETS)).map((t) => ctx.traceInput(t)));
   const usable = inputs.filter((t) => t.packets > 0 && t.packets <= MAX_PACKETS);
-  const traces = (ctx.compact ? usable.slice(0, 1) : usable.slice(0, FULL_TRACES)).map((t) => t.path);
+  const traces = usable.slice(0, FULL_TRACES).map((t) => t.path);
   if (!traces.length) throw new StatelabError('E_USAGE', `overhead needs a trace of 1..${MAX_PACKETS} packets`);
   const units = ctx.middleboxes.flatMap((m) => traces.map((t) => ({ m, t })));
   const bar = ctx.progress('callgrind runs', units.length);
@@ -151,7 +154,7 @@ async function runOverhead(ctx: ExperimentContext): Promise<ExperimentResult> {
     `. The paper reports +0.14% for PRADS.` +
     (results.length > ok.length ? ` ${results.length - ok.length} measurement(s) failed (see the table).` : '');
   return {
-    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes: ctx.middleboxes }, {}, { tool: 'valgrind --tool=callgrind', instrumentedMode: '--sa-mode off', deps: 'sdg', maxPackets: MAX_PACKETS }),
+    meta: ctx.meta({ traces: await Promise.all(traces.map((t) => ctx.traceInput(t))), middleboxes: ctx.middleboxes }, {}, { tool: 'valgrind --tool=callgrind', instrumentedMode: '--sa-mode off', deps: 'sdg', maxPackets: MAX_PACKETS, ...(ctx.compact ? { compactOf: ctx.traces[0], compactPackets: COMPACT_PACKETS } : {}) }),
     summary,
     tables: [
       {
