@@ -22,13 +22,28 @@ export function linkCounter(ifname: string, which: 'rx_packets' | 'tx_packets'):
   return Number(readFileSync(`/sys/class/net/${ifname}/statistics/${which}`, 'utf8').trim());
 }
 
+/**
+ * Closed handles are kept for the life of the process: cap 0.2.1 on Linux stops
+ * its uv_poll handle on close() but never uv_close()s it, so when the garbage
+ * collector frees a closed Cap the handle left in libuv's loop queue points
+ * into freed memory and the process segfaults at a later loop turn (seen on the
+ * second live run in one process). A few hundred bytes per handle, a handful per run.
+ */
+const retired: CapHandle[] = [];
+
+function closeCap(c: CapHandle): void {
+  c.removeAllListeners();
+  c.close();
+  retired.push(c);
+}
+
 function openCap(ifname: string, filter: string, bufBytes: number, buf: Buffer): CapHandle {
   const c = new Cap();
   try {
     const linkType = c.open(ifname, filter, bufBytes, buf);
     if (linkType !== 'ETHERNET') throw new Error(`link type ${linkType}, not Ethernet`);
   } catch (e) {
-    c.close();
+    closeCap(c);
     throw new StatelabError('E_PROCESS', `cannot open ${ifname} with cap: ${(e as Error).message}`);
   }
   return c;
@@ -36,11 +51,13 @@ function openCap(ifname: string, filter: string, bufBytes: number, buf: Buffer):
 
 export class Injector {
   private readonly cap: CapHandle;
+  /** cap keeps a raw pointer to this buffer: it must live as long as the handle. */
+  private readonly buf = Buffer.alloc(65536);
   sent = 0;
 
   constructor(readonly ifname: string) {
     // Nothing comes back on an input link (IPv6 is off); `less 1` keeps the capture side empty anyway.
-    this.cap = openCap(ifname, 'less 1', 1 << 16, Buffer.alloc(64));
+    this.cap = openCap(ifname, 'less 1', 1 << 16, this.buf);
   }
 
   send(frame: Buffer, index: number): void {
@@ -53,7 +70,7 @@ export class Injector {
   }
 
   close(): void {
-    this.cap.close();
+    closeCap(this.cap);
   }
 }
 
@@ -90,7 +107,6 @@ export class OutputCapture {
   }
 
   close(): void {
-    this.cap.removeAllListeners();
-    this.cap.close();
+    closeCap(this.cap);
   }
 }
