@@ -48,7 +48,7 @@ export interface TransferredVar {
    * packet's own lookups choose the entries; `sites` rewritten) or 'whole' (static
    * fallback, with the reason). Absent for unkeyed variables (always whole).
    */
-  selection?: { mode: 'slots' | 'whole'; sites: number; wholeMarks: number; fallback?: string; siteList: string[] };
+  selection?: { mode: 'slots' | 'whole'; sites: number; wholeMarks: number; fallback?: string; siteList: string[]; wholeMarkList: string[] };
 }
 
 export interface BuildReport {
@@ -225,7 +225,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   const slotPlans = new Map<number, SlotPlan>();
   const plans = planSlots({
     program, pts, perPacket: cls.perPacket,
-    vars: keyed.map(({ c }) => ({ v: c.v, name: c.report.name })),
+    vars: keyed.map(({ c, k }) => ({ v: c.v, name: c.report.name, index: k })),
     unitOf: (f) => {
       const u = unitOf.get(absOf(f));
       return u === undefined ? undefined : { src: files[u], edits: edits[u] };
@@ -361,6 +361,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     '};',
     `const int sa_nvars = ${chosen.length};`,
     `unsigned char sa_bits[${Math.max(1, chosen.length)}];`,
+    `unsigned char sa_whole[${Math.max(1, chosen.length)}];`,
     `const struct sa_global_desc sa_globals[] = {${gIdx.map((k) => `SA_G${k}`).join(', ') || '{0, 0, 0}'}};`,
     `const int sa_nglobals = ${gIdx.length};`,
     `const struct sa_func_desc sa_funcs[] = {${fIdx.map((k) => `SA_F${k}`).join(', ') || '{0, 0}'}};`,
@@ -393,5 +394,8 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
 }
 
 function selectionOf(p: SlotPlan): NonNullable<TransferredVar['selection']> {
-  return { mode: p.mode, sites: p.sites.length, wholeMarks: 0, ...(p.fallback ? { fallback: p.fallback } : {}), siteList: p.sites };
+  return {
+    mode: p.mode, sites: p.sites.length, wholeMarks: p.wholeMarks.length,
+    ...(p.fallback ? { fallback: p.fallback } : {}), siteList: p.sites, wholeMarkList: p.wholeMarks,
+  };
 }

@@ -1,7 +1,7 @@
 // State bytes per packet under each transfer model (paper §7.2, Figures 11/12):
 // build a middlebox instrumented, run it as a primary on traces, and average
 // the `state` frames' payload sizes. Usable as a module (measureStateBytes) or
-// from the shell: npx vite-node analyzer/instrument/bytes-bench.ts -- [--mbox lb,nat]
+// from the shell: npx vite-node analyzer/instrument/bytes-bench-cli.ts -- [--mbox lb,nat]
 // [--trace f.pcap ...] [--json]
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -123,7 +123,8 @@ export function bytesTable(rows: BytesRow[]): string {
   return lines.join('\n');
 }
 
-async function main(argv: string[]): Promise<void> {
+/** The shell entry (bytes-bench-cli.ts): flags --mbox a,b --trace f (repeatable) --json. */
+export async function bytesBenchMain(argv: string[]): Promise<void> {
   const get = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]] : []));
   const middleboxes = (get('--mbox')[0] ?? 'synblock,lb,firewall,nat,assetmon').split(',');
   let traces = get('--trace');
@@ -134,11 +135,4 @@ async function main(argv: string[]): Promise<void> {
   }
   const rows = await measureStateBytes({ middleboxes, traces });
   process.stdout.write(argv.includes('--json') ? JSON.stringify(rows, null, 2) + '\n' : bytesTable(rows) + '\n');
-}
-
-if (process.argv[1] && resolve(process.argv[1]) === resolve(import.meta.filename)) {
-  main(process.argv.slice(2)).catch((e: Error) => {
-    process.stderr.write(`bytes-bench: ${e.message}\n`);
-    process.exit(2);
-  });
 }

@@ -30,6 +30,8 @@ export interface SlotPlan {
   containers: Container[];
   /** Subscripts rewritten to record their element (file:line:col). */
   sites: string[];
+  /** Sweep loops (a subscript indexed by the loop's own counter) marked to send the variable whole instead. */
+  wholeMarks: string[];
   /** Why the variable travels whole (mode 'whole'). */
   fallback?: string;
 }
@@ -38,8 +40,8 @@ export interface SlotInput {
   program: Program;
   pts: PointsTo;
   perPacket: ReadonlySet<InstrId>;
-  /** Keyed variables with their payload name. */
-  vars: { v: VarId; name: string }[];
+  /** Keyed variables with their payload name and index in the variable table (SA_WHOLE). */
+  vars: { v: VarId; name: string; index: number }[];
   /** Source file (tree-sitter) and edit list of a file path, when it is one of the middlebox's units. */
   unitOf(file: string): { src: SourceFile; edits: Edit[] } | undefined;
 }
@@ -93,21 +95,62 @@ const where = (program: Program, id: InstrId) => {
   return `${i.loc.file}:${i.loc.line}:${i.loc.column}`;
 };
 
-/** Plans slot recording for every keyed variable; adds the subscript rewrites to the units' edits. */
+/**
+ * The loop a subscript sweeps, if its index is a plain variable that the loop
+ * itself steps (`for (b = 0; b <= mask; b++) ... tab[b]`): recording every slot
+ * of a sweep costs a branch per element for nothing (the variable goes whole), so
+ * one SA_WHOLE mark before the loop replaces the recording.
+ */
+function sweptBy(n: Node): Node | undefined {
+  const idx = n.type === 'subscript_expression' ? n.childForFieldName('index') : null;
+  const name = idx?.type === 'identifier' ? idx.text : undefined;
+  if (name === undefined) return undefined;
+  const steps = (scope: Node | null) =>
+    !!scope && [...scope.descendantsOfType('update_expression'), ...scope.descendantsOfType('assignment_expression')].some((e) => {
+      const target = e.childForFieldName(e.type === 'update_expression' ? 'argument' : 'left');
+      return target?.type === 'identifier' && target.text === name;
+    });
+  for (let p: Node | null = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
+    if (p.type === 'for_statement') return steps(p.childForFieldName('update')) || steps(p.childForFieldName('body')) ? p : undefined;
+    if (p.type === 'while_statement' || p.type === 'do_statement') return steps(p.childForFieldName('body')) ? p : undefined;
+  }
+  return undefined;
+}
+
+/** Plans slot recording for every keyed variable; adds the subscript rewrites and sweep marks to the units' edits. */
 export function planSlots(inp: SlotInput): SlotPlan[] {
   const rewritten = new Set<string>();
-  return inp.vars.map(({ v, name }) => {
+  const loops = new Map<string, { node: Node; edits: Edit[]; marks: Set<number> }>();
+  const plans = inp.vars.map(({ v, name, index }) => {
     const plan = planOne(inp, v, name);
     if (plan.mode === 'whole') return plan;
     // apply this variable's rewrites (a subscript shared by two variables' analyses is rewritten once)
-    for (const s of plan.siteNodes) {
+    const wholeMarks = new Set<string>();
+    const recorded: string[] = [];
+    plan.siteNodes.forEach((s, j) => {
+      const loop = sweptBy(s.node);
+      if (loop) {
+        const key = `${s.file}:${loop.startIndex}`;
+        const l = loops.get(key) ?? { node: loop, edits: s.edits, marks: new Set<number>() };
+        l.marks.add(index);
+        loops.set(key, l);
+        wholeMarks.add(`${s.file}:${loop.startPosition.row + 1}:${loop.startPosition.column + 1}`);
+        return;
+      }
+      recorded.push(plan.sites[j]);
       const key = `${s.file}:${s.node.startIndex}:${s.node.endIndex}`;
-      if (rewritten.has(key)) continue;
+      if (rewritten.has(key)) return;
       rewritten.add(key);
       s.edits.push(...recordEdits(s.node));
-    }
-    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: plan.sites };
+    });
+    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: recorded, wholeMarks: [...wholeMarks] };
   });
+  for (const l of loops.values()) {
+    const len = (l.node.endIndex - l.node.startIndex) / 1e9;
+    const marks = [...l.marks].sort((a, b) => a - b).map((k) => `SA_WHOLE(${k})`).join(', ');
+    l.edits.push({ at: l.node.startIndex, del: 0, text: `{ ${marks}; `, rank: -len }, { at: l.node.endIndex, del: 0, text: ' }', rank: 10 + len });
+  }
+  return plans;
 }
 
 interface Site {
@@ -120,7 +163,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
   const { program, pts, perPacket } = inp;
   const info = program.vars[v];
   const t = resolve(program, info.type);
-  const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], fallback, siteNodes: [] });
+  const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], wholeMarks: [], fallback, siteNodes: [] });
 
   // 1. The container: the array the variable is, or the heap array it points to.
   let roots: Set<ObjId>;
@@ -234,5 +277,5 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
     }
   }
   if (sites.length === 0) return whole(`no subscript into ${name}'s container was found`);
-  return { var: v, mode: 'slots', containers: [container], sites, siteNodes };
+  return { var: v, mode: 'slots', containers: [container], sites, wholeMarks: [], siteNodes };
 }

@@ -27,6 +27,11 @@ static inline void *sa_rec_(const void *p) {
 }
 #define SA_REC(p) ((__typeof__(p))sa_rec_((const void *)(p)))
 
+/* A sweep loop (every slot of a container, indexed by the loop's counter) sets
+ * the variable's whole flag once instead of recording each slot: one byte store. */
+extern unsigned char sa_whole[];
+#define SA_WHOLE(k) (sa_whole[(k)] = 1)
+
 const unsigned char *sa_pcap_next(struct pcap *p, struct pcap_pkthdr *h);
 int sa_pcap_next_ex(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);
 int sa_pcap_loop(struct pcap *p, int cnt,

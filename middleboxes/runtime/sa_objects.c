@@ -554,14 +554,20 @@ const msgpack_object *sa_dec_array(sa_dec *d, const msgpack_object *o, uint32_t 
 static void *block_for(sa_dec *d, uint64_t id, size_t bytes) {
   const msgpack_object *pid = d->pids != NULL ? &d->pids[id - 1] : NULL;
   if (pid == NULL || pid->type == MSGPACK_OBJECT_NIL) return sa_alloc_imported(bytes);
-  if (pid->type != MSGPACK_OBJECT_POSITIVE_INTEGER || pid->via.u64 <= SA_DELETED) bad(d, "bad pid");
-  struct sa_slot *s = sa_map_get(&d->pmap, (uintptr_t)pid->via.u64);
+  uint64_t key = 0;
+  if (pid->type == MSGPACK_OBJECT_POSITIVE_INTEGER) key = pid->via.u64;
+  /* a relay that re-encodes payloads may write a large integer as a float64 (exact below 2^53) */
+  else if (pid->type == MSGPACK_OBJECT_FLOAT64 && pid->via.f64 >= 2 && pid->via.f64 < 9007199254740992.0 &&
+           (double)(uint64_t)pid->via.f64 == pid->via.f64)
+    key = (uint64_t)pid->via.f64;
+  if (key <= SA_DELETED) bad(d, "bad pid");
+  struct sa_slot *s = sa_map_get(&d->pmap, (uintptr_t)key);
   if (s != NULL) {
     struct sa_slot *h = sa_map_get(&sa_heap, (uintptr_t)s->val);
     if (h != NULL && h->val == bytes) return (void *)(uintptr_t)s->val;
   }
   void *p = sa_alloc_imported(bytes);
-  sa_map_put(&d->pmap, (uintptr_t)pid->via.u64)->val = (uintptr_t)p;
+  sa_map_put(&d->pmap, (uintptr_t)key)->val = (uintptr_t)p;
   return p;
 }
 

@@ -309,7 +309,7 @@ static void export_flowspace(const char *t, int full) {
   e->persist = 1;
   for (int v = 0; v < sa_nvars; v++) {
     sendv[v] = full || model != SA_FLOWSPACE_UPDATED || sa_bits[sa_vars[v].bit];
-    wholev[v] = full || sa_vars[v].conts == NULL || slot_overflow;
+    wholev[v] = full || sa_vars[v].conts == NULL || slot_overflow || sa_whole[v];
     nselv[v] = 0;
     ncontv[v] = 0;
     if (!sendv[v] || wholev[v]) continue;
@@ -447,6 +447,7 @@ static void export_packet(void) {
   }
   nslot = 0;
   slot_overflow = 0;
+  memset(sa_whole, 0, (size_t)sa_nvars);
   write_digest(seq);
   for (int i = 0; i < sa_nvars; i++) sa_bits[sa_vars[i].bit] = 0;
   poll_requests();

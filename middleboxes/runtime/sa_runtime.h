@@ -86,6 +86,7 @@ extern const int sa_nglobals;
 extern const struct sa_func_desc sa_funcs[];
 extern const int sa_nfuncs;
 extern unsigned char sa_bits[];
+extern unsigned char sa_whole[]; /* per variable: a sweep ran this packet */
 /* The instrumented program's own main, renamed. */
 int sa_mbox_main(int argc, char **argv);
 

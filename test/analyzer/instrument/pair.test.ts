@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import msgpack from 'msgpack-lite';
 import { buildMiddlebox, type BuildReport } from '../../../analyzer/instrument/index.js';
-import { dropVariable, runMbox, runPair, SHARED_TRACES, splitFrames } from './pair.js';
+import { dropSlot, dropVariable, findChangingSlot, pcapHead, runMbox, runPair, SHARED_TRACES, splitFrames } from './pair.js';
 
 // ids is left out by default: with the conservative dependence queries its 15 MiB
 // Aho-Corasick automaton counts as updateable and would travel after every packet
@@ -66,6 +66,39 @@ describe.skipIf(!haveTraces).each(MIDDLEBOXES)('%s primary → standby', (name) 
     const r = await runPair(report.binary, args, TRACE, 'all', { work, relay: (f) => dropVariable(f, changing!) });
     const differ = r.standbyDigests.length === 0 || r.standbyDigests.some((d, i) => d !== r.primaryDigests[i]);
     expect(differ).toBe(true);
+  }, 120_000);
+
+  it('the build report says how each keyed variable selects its entries', () => {
+    const keyed = report.variables.filter((v) => v.flowspace.length > 0);
+    expect(keyed.length).toBeGreaterThan(0);
+    for (const v of keyed) {
+      expect(v.selection, v.name).toBeDefined();
+      if (v.selection!.mode === 'slots') {
+        expect(v.selection!.sites).toBeGreaterThan(0);
+        expect(v.selection!.fallback).toBeUndefined();
+      } else expect(v.selection!.fallback).toMatch(/\S/);
+    }
+    for (const v of report.variables.filter((x) => x.flowspace.length === 0)) expect(v.selection).toBeUndefined();
+    // the chained connection tables are chosen by slots; synblock's host list (walked by pointer) travels whole
+    const expectSlots: Record<string, string[]> = { lb: ['conn_by_client', 'conn_by_server'], firewall: ['state_tab'], nat: ['map_out', 'map_in'], assetmon: ['bucket', 'passet'] };
+    for (const n of expectSlots[name] ?? []) expect(keyed.find((v) => v.name === n)?.selection?.mode, n).toBe('slots');
+    if (name === 'synblock') expect(keyed.find((v) => v.name === 'hosts')?.selection?.fallback).toMatch(/hosts/);
+    // lb's expiry sweep walks conn_by_client by bucket index: one whole mark before the loop instead of 4096 recordings
+    if (name === 'lb') expect(keyed.find((v) => v.name === 'conn_by_client')?.selection?.wholeMarkList).toEqual([expect.stringMatching(/conn\.c:115:/)]);
+  });
+
+  it.skipIf(name === 'synblock')('a flowspace frame missing one recorded slot is detected', async () => {
+    // a real trace on which this middlebox's config creates table entries (the mixed trace creates none for lb, nat, firewall)
+    const src = join(SHARED_TRACES, name === 'lb' ? 'ftp-bruteforce-1400conns.pcap' : 'home-web-browsing.pcap');
+    const trace = pcapHead(src, 400, join(work, 'head.pcap'));
+    const probe = await runPair(report.binary, args, trace, 'flowspace', { work });
+    expect(probe.standbyDigests).toEqual(probe.primaryDigests); // slot frames with entries in them keep the pair equal
+    const drop = findChangingSlot(probe.frames);
+    expect(drop).toBeDefined();
+    const r = await runPair(report.binary, args, trace, 'flowspace', { work, relay: (f, i) => (i === drop!.frame ? dropSlot(f, drop!.name, drop!.k) : f) });
+    expect(r.primaryDigests).toEqual(probe.primaryDigests);
+    expect(r.standbyDigests.slice(0, drop!.frame)).toEqual(r.primaryDigests.slice(0, drop!.frame)); // equal before the loss
+    expect(r.standbyDigests[drop!.frame]).not.toBe(r.primaryDigests[drop!.frame]); // caught at the frame that lost it
   }, 120_000);
 
   it('--sa-mode off and primary produce the plain build\'s output', async () => {

@@ -2,7 +2,7 @@
 // state frames (optionally tampered) to a standby of the same build over fd 4,
 // and collect both sides' per-frame digests (SA_DIGEST_FILE) and outputs.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import msgpack from 'msgpack-lite';
@@ -44,6 +44,64 @@ export function dropVariable(f: Frame, name: string): Frame {
   const p = msgpack.decode(f.payload) as Record<string, unknown>;
   delete p[name];
   return { ...f, payload: msgpack.encode(p) };
+}
+
+type Payload = Record<string, unknown> & { ''?: unknown[][]; $?: Record<string, unknown[]> };
+
+// 64-bit integers (addresses, microsecond clocks) must survive a re-encoding as integers
+const INT64 = msgpack.createCodec({ int64: true });
+
+/** Removes triple `k` (container, offset, value) of variable `name`'s slots from a flowspace frame. */
+export function dropSlot(f: Frame, name: string, k: number): Frame {
+  const p = msgpack.decode(f.payload!, { codec: INT64 }) as Payload;
+  const list = p.$![name];
+  list.splice(3 * k, 3);
+  if (list.length === 0) delete p.$![name];
+  return { ...f, payload: msgpack.encode(p, { codec: INT64 }) };
+}
+
+/**
+ * A slot whose loss must change the standby's state: a (variable, container, offset)
+ * that goes from NULL (in the full first frame, and never touched since) to an entry.
+ * Only for containers of pointers (8-byte elements), as the chained tables are.
+ */
+export function findChangingSlot(frames: Frame[]): { frame: number; name: string; k: number } | undefined {
+  if (frames.length < 2) return undefined;
+  const first = msgpack.decode(frames[0].payload!) as Payload;
+  const seen = new Set<string>();
+  const elementsOf = (name: string): unknown[] | undefined => {
+    const v = first[name];
+    if (Array.isArray(v)) return v; // an array variable
+    if (typeof v === 'number') {
+      const o = first['']?.[v - 1]; // a pointer to a heap array: [n, e0, e1, ...]
+      return Array.isArray(o) && o.length > 1 && o[1] !== true ? o.slice(1) : undefined;
+    }
+    return undefined;
+  };
+  for (let i = 1; i < frames.length; i++) {
+    const p = msgpack.decode(frames[i].payload!) as Payload;
+    for (const [name, list] of Object.entries(p.$ ?? {})) {
+      for (let k = 0; 3 * k < list.length; k++) {
+        const [c, off, value] = list.slice(3 * k, 3 * k + 3) as [number, number, unknown];
+        const key = `${name}/${c}/${off}`;
+        const before = elementsOf(name)?.[off / 8];
+        if (!seen.has(key) && c === 0 && off % 8 === 0 && before === null && value !== null && p[name] === undefined)
+          return { frame: i, name, k };
+        seen.add(key);
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Writes the first `n` packets of a classic pcap file to `dst` (a shorter real trace for a test). */
+export function pcapHead(src: string, n: number, dst: string): string {
+  const b = readFileSync(src);
+  if (b.readUInt32LE(0) !== 0xa1b2c3d4) throw new Error(`${src}: not a little-endian microsecond pcap`);
+  let o = 24;
+  for (let k = 0; k < n && o + 16 <= b.length; k++) o += 16 + b.readUInt32LE(o + 8);
+  writeFileSync(dst, b.subarray(0, Math.min(o, b.length)));
+  return dst;
 }
 
 export interface Run {
@@ -90,7 +148,7 @@ export async function runPair(
   mboxArgs: string[],
   trace: string,
   model: string,
-  opts: { relay?: (f: Frame) => Frame; digestEvery?: number; work: string },
+  opts: { relay?: (f: Frame, i: number) => Frame; digestEvery?: number; work: string; env?: Record<string, string> },
 ): Promise<PairResult> {
   const every = String(opts.digestEvery ?? 1);
   const pd = join(opts.work, `p-${model}.dig`);
@@ -98,14 +156,14 @@ export async function runPair(
   const primary = await runMbox(
     bin,
     ['--sa-mode', 'primary', '--sa-model', model, '-r', trace, '-l', join(opts.work, `p-${model}.log`), ...mboxArgs],
-    { SA_DIGEST_FILE: pd, SA_DIGEST_EVERY: every },
+    { SA_DIGEST_FILE: pd, SA_DIGEST_EVERY: every, ...opts.env },
   );
   const frames = splitFrames(primary.fd3);
-  const relayed = Buffer.concat(frames.map((f) => frameBytes(opts.relay ? opts.relay(f) : f)));
+  const relayed = Buffer.concat(frames.map((f, i) => frameBytes(opts.relay ? opts.relay(f, i) : f)));
   const standby = await runMbox(
     bin,
     ['--sa-mode', 'standby', '--sa-model', model, '-r', trace, '-l', join(opts.work, `s-${model}.log`), ...mboxArgs],
-    { SA_DIGEST_FILE: sd, SA_DIGEST_EVERY: every },
+    { SA_DIGEST_FILE: sd, SA_DIGEST_EVERY: every, ...opts.env },
     relayed,
   );
   const lines = (f: string) => readFileSync(f, 'utf8').split('\n').filter((l) => l.length > 0);
