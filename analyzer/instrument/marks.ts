@@ -119,17 +119,28 @@ function pruneInFunc(
   return kept;
 }
 
+export interface MarkOptions {
+  /**
+   * Bits whose variable has nothing to transfer (a per-process resource the serializer
+   * encodes as nil, such as a pthread mutex or condition variable): a mark would set a bit
+   * no export reads, and in synblock these were half the marks executed per packet.
+   */
+  unmarked?: ReadonlySet<number>;
+}
+
 /** Plans the marks for the updateable variables `vars` (bit = index). */
 export function planMarks(
   program: Program,
   pts: PointsTo,
   vars: VarId[],
   recvInstrs: InstrId[],
+  opts: MarkOptions = {},
 ): MarkPlan {
   const all = program.instrs.map((i) => i.id).filter((id) => program.instrFunc[id] !== '<global-init>');
   const byInstr = new Map<InstrId, number[]>();
   const candidates: MarkSite[] = [];
   vars.forEach((v, bit) => {
+    if (opts.unmarked?.has(bit)) return;
     for (const id of writesOf(program, pts, v, all)) {
       candidates.push({ instr: id, bit });
       const l = byInstr.get(id) ?? [];
