@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { chooseFlow, FLOW_PACKETS, ratio } from '../../experiments/fig11.js';
+import { chooseFlow, COMPACT_PACKETS, FLOW_PACKETS, ratio } from '../../experiments/fig11.js';
 import { runExperiments } from '../../experiments/index.js';
 import type { ExperimentResult } from '../../experiments/types.js';
 import { headOf, TRACES } from './fixtures/traces.js';
@@ -88,5 +88,19 @@ describe('fig11 through the runner', () => {
     expect(again.results[0]!.worked).toBe(0);
     expect(again.results[0]!.reused).toBe(3);
     expect(again.results[0]!.result.tables).toEqual(r.tables);
+  });
+
+  it('compact mode measures the first COMPACT_PACKETS packets of a longer trace, written under the output folder', async () => {
+    const out = join(root, 'compact');
+    const trace = join(TRACES, 'small-mixed.pcap'); // 1707 packets
+    await runExperiments({ names: ['fig11'], out, traces: [trace], middleboxes: ['nat'], compact: true, jobs: 2, report: false, log: () => {} });
+    const r = JSON.parse(readFileSync(join(out, 'fig11', 'result.json'), 'utf8')) as ExperimentResult;
+    const used = r.meta.inputs.traces[0]!;
+    expect(used.packets).toBe(COMPACT_PACKETS);
+    expect(used.path.startsWith(join(out, 'fig11', 'work'))).toBe(true);
+    expect(r.meta.args).toMatchObject({ compactOf: trace, compactPackets: COMPACT_PACKETS });
+    // the head is the trace's own first packets: tcpdump reads the same first and last timestamps
+    const ts = (f: string, n: number): string[] => execFileSync('tcpdump', ['-r', f, '-nn', '-tt', '-c', String(n)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim().split('\n').map((l) => l.split(' ')[0]!);
+    expect(ts(used.path, COMPACT_PACKETS)).toEqual(ts(trace, COMPACT_PACKETS));
   });
 });
