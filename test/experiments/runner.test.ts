@@ -2,7 +2,7 @@
 // one CSV per table are written and parse back; meta names the commit, the machine, the
 // inputs (sha256 checked against traces/MANIFEST) and the seeds; units are journaled.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -82,6 +82,14 @@ describe('runner', () => {
     // --fresh works them again.
     await runExperiments({ names: ['h15-count'], out, traces: [TRACE], fresh: true, report: false, log: () => {} });
     expect(runs).toBe(3);
+  });
+
+  it('a trace that is not a capture is bad input (exit 2) naming the file', async () => {
+    const bad = join(root, 'garbage.pcap');
+    writeFileSync(bad, 'this is not a pcap file at all');
+    const r = exitOf(['h15-count', '--trace', bad, '--out', join(root, 'bad2'), '--no-report']);
+    expect(await r.code).toBe(2);
+    expect(r.stderr()).toContain(bad);
   });
 
   it('CSV quotes commas, quotes and newlines', () => {
