@@ -9,8 +9,12 @@ export function formatBuild(r: BuildReport): string {
   lines.push(`hooks: ${r.hooks.map((h) => `${h.callee} at ${h.file}:${h.line}`).join(', ') || 'none'}`);
   lines.push(`updated-bit marks: ${r.marks.inserted} inserted, ${r.marks.pruned} pruned, ${r.marks.placed} placed in the source`);
   lines.push(`transferred variables (${r.variables.length}):`);
-  for (const v of r.variables)
+  for (const v of r.variables) {
     lines.push(`  ${v.name} : ${v.type}  bit ${v.bit} group ${v.group}${v.flowspace.length ? `  flowspace ${v.flowspace.join(',')}` : ''}`);
+    const s = v.selection;
+    if (s?.mode === 'slots') lines.push(`    entries by slot: ${s.sites} subscripts record their slot, ${s.wholeMarks} sweep loop(s) send it whole`);
+    else if (s) lines.push(`    travels whole in the flowspace models: ${s.fallback}`);
+  }
   for (const n of r.notTransferred) lines.push(`  not transferred: ${n.name} — ${n.reason}`);
   if (r.keptLocal.length) lines.push(`kept per process (resource handles): ${r.keptLocal.join(', ')}`);
   return lines.join('\n') + '\n';

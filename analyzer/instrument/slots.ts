@@ -111,8 +111,9 @@ function sweptBy(n: Node): Node | undefined {
       return target?.type === 'identifier' && target.text === name;
     });
   for (let p: Node | null = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
-    if (p.type === 'for_statement') return steps(p.childForFieldName('update')) || steps(p.childForFieldName('body')) ? p : undefined;
-    if (p.type === 'while_statement' || p.type === 'do_statement') return steps(p.childForFieldName('body')) ? p : undefined;
+    // the loop that steps the index, possibly around inner loops that do not (a chain walk per bucket)
+    if (p.type === 'for_statement' && (steps(p.childForFieldName('update')) || steps(p.childForFieldName('body')))) return p;
+    if ((p.type === 'while_statement' || p.type === 'do_statement') && steps(p.childForFieldName('body'))) return p;
   }
   return undefined;
 }

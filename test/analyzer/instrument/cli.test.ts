@@ -34,6 +34,19 @@ describe('statelab build', () => {
     expect(text).toMatch(/shapes: plain build → .*shapes-plain/);
   }, 120_000);
 
+  it('reports, per keyed variable, its slot sites, sweep marks or whole-transfer reason (JSON and text)', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'sa-cli-'));
+    const r = JSON.parse(await run(['test/middleboxes/runtime/fixture-slots', '--out', out, '--json']));
+    const bySrc = r.variables.find((v: { name: string }) => v.name === 'by_src');
+    // the count at exit walks every bucket by index: one whole mark before that loop, not a recording per bucket
+    expect(bySrc.selection).toMatchObject({ mode: 'slots', wholeMarks: 1, wholeMarkList: ['test/middleboxes/runtime/fixture-slots/twotab.c:118:3'] });
+    expect(bySrc.selection.sites).toBe(bySrc.selection.siteList.length);
+    expect(bySrc.selection.siteList).toContainEqual(expect.stringMatching(/twotab\.c:38:/)); // find(): by_src[hash(src)]
+    expect(bySrc.selection.siteList).not.toContainEqual(expect.stringMatching(/twotab\.c:120:/)); // inside the swept loop
+    const text = await run(['test/middleboxes/runtime/fixture-slots', '--out', out]);
+    expect(text).toMatch(/by_dst : .*\n {4}entries by slot: \d+ subscripts record their slot/);
+  }, 120_000);
+
   it('a folder without mbox.json is an input error naming the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sa-empty-'));
     const err = await run([dir]).catch((e: unknown) => e);
