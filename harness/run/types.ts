@@ -59,6 +59,12 @@ export interface RunOptions {
   progress?: (line: string) => void;
   /** Agent events, one line each. */
   agentLog?: (line: string) => void;
+  /**
+   * Reuse the reference single instance's output from an earlier run in this
+   * process with the same command and trace (a sweep runs it once, not once
+   * per failover point). Off by default: a run checks the build it is given.
+   */
+  reuseReference?: boolean;
 }
 
 export interface ProcessTail {
