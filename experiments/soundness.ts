@@ -2,7 +2,7 @@
 // failover point, graceful and crash, on a trace — the primary's committed output plus
 // the standby's must equal one instance's output over the whole trace. One journaled
 // unit per run; any non-equivalent run fails the check (exit 1) with its first difference.
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { instrumentedLauncher, loadMbox, MODELS, run, seededRandom, type Launcher, type Model, type RunResult } from '../harness/index.js';
 import { tableToCsv } from './csv.js';
@@ -159,8 +159,10 @@ export async function sweep(ctx: ExperimentContext, o: SweepOptions = {}): Promi
         const launcher = launchers.get(u.middlebox)!;
         if (launcher instanceof Error) throw launcher;
         const t0 = performance.now();
-        const dir = join(ctx.outDir, 'work', `${u.middlebox}-${u.model.replace('+', '_')}-${u.kind}-${u.at}`);
+        const dir = join(ctx.outDir, 'work', `${basename(u.trace)}-${u.middlebox}-${u.model.replace('+', '_')}-${u.kind}-${u.at}`);
         const r = await run({ launcher, trace: u.trace, model: u.model, failover: { kind: u.kind, at: u.at }, workDir: dir, heartbeatMs: 50, missLimit: 10, timeoutMs: 180_000 });
+        // Outputs of an equivalent run are the reference's again: drop them (600 runs would keep ~1 GB); keep a failure's for diagnosis.
+        if (r.equivalent) rmSync(dir, { recursive: true, force: true });
         return summarize(u, r, performance.now() - t0);
       });
     } catch (e) {

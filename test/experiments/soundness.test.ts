@@ -2,7 +2,7 @@
 // the sweep over a fake instrumented middlebox (a real per-flow counter speaking the
 // frame protocol) is all equivalent, and a broken transfer fails the check — the CLI
 // then exits 1 after writing result.json with the first difference.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,6 +74,8 @@ describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
     expect(new Set(runs.slice(1).map((row) => row[4]))).toEqual(new Set(['1', '918']));
     expect(res.meta.seeds).toHaveProperty(['scan.pcap:crash']);
     expect(res.plots[0]!.spec).toHaveProperty('mark', 'bar');
+    // An equivalent run's outputs are not kept.
+    expect(readdirSync(join(out, 'h15-sound-fake/work'))).toEqual([]);
   }, 90_000);
 
   it('a broken transfer fails the check: exit 1 after writing the result with the first difference', async () => {
@@ -87,5 +89,7 @@ describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
     expect(failures.rows).toHaveLength(6);
     expect(String(failures.rows[0]!.what)).toMatch(/"kind":"log"/);
     expect(res.tables[0]!.rows.every((row) => row.different === 1 && row.errors === 0)).toBe(true);
+    // A failing run's outputs are kept for diagnosis.
+    expect(readdirSync(join(out, 'h15-sound-broken/work'))).toHaveLength(6);
   }, 90_000);
 });
