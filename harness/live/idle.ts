@@ -3,14 +3,16 @@
 // empty). Read from /proc (wchan), so it works for plain and instrumented builds.
 import { readdirSync, readFileSync } from 'node:fs';
 
-/** True when some thread of `pid` sleeps in poll/ppoll and none is runnable. */
-export function isIdle(pid: number): boolean {
+/** True when some thread of `pid` sleeps in poll/ppoll and none is runnable; 'gone' when it has exited. */
+export function isIdle(pid: number): boolean | 'gone' {
   let polling = false;
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
+    // A zombie has no threads left to take packets.
+    if (/^\d+ \(.*\) Z/s.test(readFileSync(`/proc/${pid}/stat`, 'utf8'))) return 'gone';
   } catch {
-    return true; // gone: nothing more will be taken
+    return 'gone';
   }
   for (const tid of tids) {
     let stat: string;
@@ -39,7 +41,9 @@ export async function waitIdle(pid: number, o: { gapMs?: number; timeoutMs?: num
   const end = performance.now() + (o.timeoutMs ?? 10_000);
   let seen = 0;
   for (;;) {
-    if (isIdle(pid)) {
+    const idle = isIdle(pid);
+    if (idle === 'gone') throw new Error(`${o.what ?? `process ${pid}`} has exited`);
+    if (idle) {
       if (++seen >= 2) return;
     } else seen = 0;
     if (performance.now() > end) throw new Error(`${o.what ?? `process ${pid}`} did not become idle within ${o.timeoutMs ?? 10_000} ms (still taking packets or blocked elsewhere)`);

@@ -95,20 +95,29 @@ function tailOf(role: ProcessTail['role'], command: string[], r: RunRecord): Pro
   return { role, command, exit, stderrTail: r.stderr.slice(-2000) };
 }
 
-/** Resolve when `pid` sleeps in poll (capturing); reject if the process ends first. */
-async function ready(pid: number | null, done: Promise<RunRecord>, what: string): Promise<void> {
-  if (pid === null) {
-    const r = await done;
-    throw new StatelabError('E_PROCESS', `${what} did not start: ${r.error ?? r.reason}`);
-  }
-  let ended = false;
-  const died = done.then((r) => {
-    ended = true;
-    return Promise.reject(new StatelabError('E_PROCESS', `${what} ended before capturing (${r.reason === 'exit' ? `exit ${r.exitCode}` : r.reason}); stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`));
-  });
+/** Resolve when `pid` sleeps in poll (capturing); reject with why if the process ends first. */
+async function ready(pid: number | null, ended: Promise<string>, what: string): Promise<void> {
+  if (pid === null) throw new StatelabError('E_PROCESS', `${what} did not start: ${await ended}`);
+  const died = ended.then((why) => Promise.reject(new StatelabError('E_PROCESS', `${what} ended before capturing (${why})`)));
   died.catch(() => {});
-  await Promise.race([waitIdle(pid, { timeoutMs: START_MS, what }), died]);
-  if (ended) await died;
+  try {
+    await Promise.race([waitIdle(pid, { timeoutMs: START_MS, what }), died]);
+  } catch (e) {
+    // waitIdle saw it gone first: the end's reason says more.
+    await Promise.race([died, new Promise((r) => setTimeout(r, 1_000))]);
+    throw e;
+  }
+}
+
+function whyEnded(r: RunRecord): string {
+  return `${r.reason === 'exit' ? `exit ${r.exitCode}` : r.reason}${r.error ? `: ${r.error}` : ''}; stderr: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+}
+
+function hostMboxEnded(h: HostClient): Promise<string> {
+  return h.waitFor((e): e is Extract<HostEvent, { ev: 'mbox-exit' }> => e.ev === 'mbox-exit', 2 ** 31 - 1, 'middlebox exit').then(
+    (e) => `${e.exit}; stderr: ${e.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+    (e: Error) => e.message,
+  );
 }
 
 /**
@@ -146,7 +155,7 @@ async function runPlain(o: LiveOptions, trace: LiveTrace, bin: string, host: Liv
   const argv = mboxArgv(bin, o.mbox, host, null);
   const sp = startProcess(['ip', 'netns', 'exec', host.ns, ...wrapLog(argv, log)], { cwd: o.mbox.dir, stdin: 'ignore', stdout: 'ignore', timeoutMs, killGraceMs: 500 });
   try {
-    await ready(sp.pid, sp.done, `${role} middlebox ${o.mbox.name}`);
+    await ready(sp.pid, sp.done.then(whyEnded), `${role} middlebox ${o.mbox.name}`);
     await feed(trace, inj, sp.pid!, { from: 0, to: trace.frames.length }, { window, out, what: `${role} middlebox` });
     if (out) await out.settle();
     const rec = await sp.terminate();
@@ -243,7 +252,7 @@ async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, bin: st
   try {
     const { port } = await standby.waitFor((e): e is Extract<HostEvent, { ev: 'listening' }> => e.ev === 'listening', START_MS, 'standby agent listening');
     await primary.waitFor((e) => e.ev === 'mbox', START_MS, 'primary middlebox started');
-    await ready(primary.mboxPid, primary.sp.done, `primary middlebox ${o.mbox.name}`);
+    await ready(primary.mboxPid, hostMboxEnded(primary), `primary middlebox ${o.mbox.name}`);
     const pidP = primary.mboxPid!;
     primary.send({ cmd: 'connect', url: `ws://${S.addr}:${port}` });
     await primary.waitFor((e) => e.ev === 'resync', START_MS, 'agent handshake over the inter-host link');
@@ -254,7 +263,9 @@ async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, bin: st
       fed = await feed(trace, injP, pidP, { from: fed, to: fed + 1 }, { window: 1, out: outP, marks: marksP, what: 'primary middlebox' });
       await Promise.race([primary.waitFor((e) => e.ev === 'ack', 100, 'sync').catch(() => null)]);
     }
-    await primary.waitFor((e) => e.ev === 'ack', 10_000, `standby synchronisation after ${fed} packet(s)`);
+    const standbyDied = hostMboxEnded(standby).then((why) => Promise.reject(new StatelabError('E_PROCESS', `standby middlebox ${o.mbox.name} ended before synchronising (${why})`)));
+    standbyDied.catch(() => {});
+    await Promise.race([primary.waitFor((e) => e.ev === 'ack', 10_000, `standby synchronisation after ${fed} packet(s)`), standbyDied]);
     o.progress?.(`pair synchronised over ${P.addr} ↔ ${S.addr} after ${fed} packet(s)`);
     const tr = performance.now();
     let failedAt = 0;
