@@ -274,18 +274,19 @@ function result(
     plots: [
       {
         id: 'soundness-runs',
-        title: 'Runs per middlebox and model, by verdict',
+        title: 'Runs per middlebox, model and failover kind, by verdict',
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
           data: { values: summary.rows.flatMap((r) => [
             { middlebox: r.middlebox, model: r.model, failover: r.kind, verdict: 'equivalent', runs: r.equivalent },
-            { middlebox: r.middlebox, model: r.model, failover: r.kind, verdict: 'not equivalent', runs: Number(r.different) + Number(r.errors) },
+            { middlebox: r.middlebox, model: r.model, failover: r.kind, verdict: 'not equivalent', runs: r.different },
+            { middlebox: r.middlebox, model: r.model, failover: r.kind, verdict: 'failed to run', runs: r.errors },
           ]) },
           mark: 'bar',
           encoding: {
             x: { field: 'model', type: 'nominal', title: null },
             y: { field: 'runs', type: 'quantitative', aggregate: 'sum', title: 'runs' },
-            color: { field: 'verdict', type: 'nominal', scale: { domain: ['equivalent', 'not equivalent'], range: ['#4c9a2a', '#d62728'] } },
+            color: { field: 'verdict', type: 'nominal', scale: { domain: ['equivalent', 'not equivalent', 'failed to run'], range: ['#4c9a2a', '#d62728', '#ff9f1c'] } },
             column: { field: 'middlebox', type: 'nominal', title: null },
             row: { field: 'failover', type: 'nominal', title: null },
           },

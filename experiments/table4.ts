@@ -118,13 +118,14 @@ async function table4(ctx: ExperimentContext): Promise<ExperimentResult> {
         title: 'Analysis time per stage',
         spec: {
           $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-          data: { values: per.flatMap((p) => p.stages.map((s) => ({ middlebox: p.middlebox, stage: s.stage, seconds: r3(s.s) }))) },
+          data: { values: per.flatMap((p) => p.stages.map((s) => ({ middlebox: p.middlebox, stage: s.stage, step: stageNames.indexOf(s.stage), seconds: r3(s.s) }))) },
           mark: 'bar',
           encoding: {
             y: { field: 'middlebox', type: 'nominal', title: null },
             x: { field: 'seconds', type: 'quantitative', aggregate: 'sum', title: 'seconds' },
-            color: { field: 'stage', type: 'nominal', sort: stageNames },
-            order: { field: 'stage', sort: 'ascending' },
+            // Pipeline order, one distinct colour per stage (the default scheme has 10 for our 11 stages).
+            color: { field: 'stage', type: 'nominal', sort: stageNames, scale: { scheme: 'tableau20' } },
+            order: { field: 'step', type: 'quantitative', sort: 'ascending' },
           },
         },
       },
