@@ -73,7 +73,7 @@ export function register(program: Command): void {
     .addOption(new Option('--detector <who>', 'who may declare a crashed primary dead').choices(['heartbeat', 'controller', 'both']).default('both'))
     .option('--timeout-ms <n>', 'limit for the whole run', '600000')
     .option('--instrumented-command <cmd>', 'use this command (taking -r/-l/-w and --sa-mode/--model) for the pair instead of building')
-    .option('--live-window <n>', 'with --live: packets injected between checks that the middlebox has taken them (harness/live/README.md)', '32')
+    .option('--live-window <n>', 'with --live: packets injected between checks that the middlebox has taken them, 1..16 (harness/live/README.md)', '8')
     .option('-q, --quiet', 'no progress on stderr')
     .action(async (dir: string, o: RunCliOptions) => {
       const failover = parseFailover(o.failover);
@@ -92,7 +92,7 @@ export function register(program: Command): void {
         await requireLive();
         if (o.instrumentedCommand !== undefined) throw usageError('--instrumented-command cannot be combined with --live (live runs start the middlebox\'s own builds inside namespaces)');
       }
-      const liveWindow = intOption('--live-window', o.liveWindow, 1, 1024);
+      const liveWindow = intOption('--live-window', o.liveWindow, 1, 16);
       const launcher = o.live ? null : await chooseLauncher(dir, o.failover, o.instrumentedCommand);
       const workDir = o.keep !== undefined ? resolve(o.keep) : mkdtempSync(join(tmpdir(), 'statelab-run-'));
       let result: RunResult;

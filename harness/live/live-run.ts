@@ -43,6 +43,8 @@ export interface LiveOptions {
 /** Per instance: what the harness injected and captured, and what the middlebox says it took. */
 export interface LiveCounts {
   injected: number;
+  /** From the first injected frame to the middlebox idle after the last (pacing included). */
+  injectMs: number;
   /** Packets the instrumented middlebox reports processed (its frames' packet count); null for a plain build. */
   processed: number | null;
   /** Output packets the middlebox sent on its output link (veth counter) and the harness captured. */
@@ -79,6 +81,13 @@ interface InstanceOut {
 }
 
 const START_MS = 10_000;
+/**
+ * libpcap sizes its ring slots for 64 KiB frames on a veth (offloads on), so its
+ * default 2 MiB ring holds about 32 frames: a window must stay well below that
+ * (a window of 128 lost packets in the reference run; see README).
+ */
+export const DEFAULT_WINDOW = 8;
+export const MAX_WINDOW = 16;
 
 function wrapLog(argv: string[], log: string): string[] {
   // stdout is the log, line-buffered: a middlebox stopped at the end of a live run has written every line.
@@ -156,13 +165,15 @@ async function runPlain(o: LiveOptions, trace: LiveTrace, bin: string, host: Liv
   const sp = startProcess(['ip', 'netns', 'exec', host.ns, ...wrapLog(argv, log)], { cwd: o.mbox.dir, stdin: 'ignore', stdout: 'ignore', timeoutMs, killGraceMs: 500 });
   try {
     await ready(sp.pid, sp.done.then(whyEnded), `${role} middlebox ${o.mbox.name}`);
+    const t0 = performance.now();
     await feed(trace, inj, sp.pid!, { from: 0, to: trace.frames.length }, { window, out, what: `${role} middlebox` });
+    const injectMs = performance.now() - t0;
     if (out) await out.settle();
     const rec = await sp.terminate();
     return {
       log: fileText(log),
       packets: out ? [...out.packets] : [],
-      counts: { injected: inj.sent, processed: null, outputSent: out ? out.sentByMbox() : 0, outputCaptured: out ? out.packets.length : 0 },
+      counts: { injected: inj.sent, injectMs, processed: null, outputSent: out ? out.sentByMbox() : 0, outputCaptured: out ? out.packets.length : 0 },
       tail: tailOf(role, argv, rec),
     };
   } finally {
@@ -249,6 +260,7 @@ async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, bin: st
   let recS: RunRecord | null = null;
   let killed = false;
   let closingP: Promise<RunRecord> | null = null;
+  let standbyInjectMs = 0;
   try {
     const { port } = await standby.waitFor((e): e is Extract<HostEvent, { ev: 'listening' }> => e.ev === 'listening', START_MS, 'standby agent listening');
     await primary.waitFor((e) => e.ev === 'mbox', START_MS, 'primary middlebox started');
@@ -326,6 +338,7 @@ async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, bin: st
     if (pidS === null) throw new StatelabError('E_PROCESS', 'the standby host never reported its middlebox');
     const t1 = performance.now();
     await feed(trace, injS, pidS, { from: commit.resumedAt, to: trace.frames.length }, { window, out: outS, what: 'standby middlebox' });
+    standbyInjectMs = performance.now() - t1;
     if (timings.resumeMs === null) timings.resumeMs = failover.kind === 'crash' ? t1 - failedAt : null;
   } finally {
     // Capture catches up with the link counters (a killed primary's last packets are on the wire already).
@@ -348,14 +361,14 @@ async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, bin: st
     primary: {
       log: pLog.subarray(0, cut.marks[0]).toString('utf8'),
       packets: packetsP,
-      counts: { injected: injP.sent, processed: lastPkt + 1, outputSent: outP ? outP.sentByMbox() : 0, outputCaptured: outP ? outP.packets.length : 0 },
+      counts: { injected: injP.sent, injectMs: timings.replayMs, processed: lastPkt + 1, outputSent: outP ? outP.sentByMbox() : 0, outputCaptured: outP ? outP.packets.length : 0 },
       tail: tailOf('primary', argvP, recP),
     },
     standby: standbyRan
       ? {
           log: fileText(logS),
           packets: outS ? [...outS.packets] : [],
-          counts: { injected: injS.sent, processed: standbyProcessed, outputSent: outS ? outS.sentByMbox() : 0, outputCaptured: outS ? outS.packets.length : 0 },
+          counts: { injected: injS.sent, injectMs: standbyInjectMs, processed: standbyProcessed, outputSent: outS ? outS.sentByMbox() : 0, outputCaptured: outS ? outS.packets.length : 0 },
           tail: tailOf('standby', argvS, recS),
         }
       : null,
@@ -377,8 +390,8 @@ export async function runLive(o: LiveOptions): Promise<LiveRunResult> {
   await requireLive();
   mkdirSync(o.workDir, { recursive: true });
   const timeoutMs = o.timeoutMs ?? 300_000;
-  const window = o.window ?? 32;
-  if (!Number.isInteger(window) || window < 1 || window > 1024) throw usageError(`live injection window must be 1..1024, got ${window}`);
+  const window = o.window ?? DEFAULT_WINDOW;
+  if (!Number.isInteger(window) || window < 1 || window > MAX_WINDOW) throw usageError(`live injection window must be 1..${MAX_WINDOW}, got ${window}`);
   const facts = await scanTrace(o.trace);
   const trace = await loadLiveTrace(o.trace);
   const n = trace.frames.length;
@@ -404,7 +417,7 @@ export async function runLive(o: LiveOptions): Promise<LiveRunResult> {
         commit: null,
         stateBytes: { total: 0, perPacketMean: 0, perPacket: [] },
         frames: { exported: 0, sent: 0, acked: -1, applied: -1, dropped: 0, discarded: 0, snapshots: 0 },
-        timings: { replayMs: 0, detectionMs: null, takeoverMs: null, resumeMs: null, detectedBy: null },
+        timings: { replayMs: again.counts.injectMs, detectionMs: null, takeoverMs: null, resumeMs: null, detectedBy: null },
       };
     } else {
       o.progress?.(`live pair: primary in ${topo.primary.ns}, standby in ${topo.standby.ns}, ${f.kind}@${(f as { at: number }).at}`);
@@ -442,7 +455,7 @@ export async function runLive(o: LiveOptions): Promise<LiveRunResult> {
     commit: pair.commit,
     stateBytes: pair.stateBytes,
     frames: pair.frames,
-    timings: { totalMs: performance.now() - t0, singleMs: 0, ...pair.timings },
+    timings: { totalMs: performance.now() - t0, singleMs: single.counts.injectMs, ...pair.timings },
     output: {
       singleLines: ref.lines.length,
       singlePackets: single.packets.length,

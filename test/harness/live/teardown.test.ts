@@ -22,7 +22,9 @@ const root = mkdtempSync(join(tmpdir(), 'h13-teardown-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function netState(): string {
-  return execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }) + execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' });
+  // stderr ignored: `ip link` complains about veths whose peer namespace is being deleted by another run.
+  const opts = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] } as const;
+  return execFileSync('ip', ['netns', 'list'], opts) + execFileSync('ip', ['-o', 'link'], opts);
 }
 
 describe.skipIf(cannotGoLive)('live teardown', () => {

@@ -1,0 +1,70 @@
+// Benchmarks of live replay (BENCHMARKS.md), measured in one process run:
+// paced injection rate into a live plain instance per injection window, and
+// crash failover across the inter-host veth (detection by heartbeats only).
+// usage (as root, after `npm run build`): npx vite-node harness/live/bench.ts <trace> <middlebox> [--trials N] [--rounds N]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildInstrumented, buildPlain, loadMbox, seededRandom } from '../run/index.js';
+import { runLive } from './index.js';
+
+const argv = process.argv.slice(2);
+const opt = (name: string, dflt: string): string => {
+  const i = argv.indexOf(name);
+  if (i < 0) return dflt;
+  const v = argv[i + 1] ?? dflt;
+  argv.splice(i, 2);
+  return v;
+};
+const trials = Number(opt('--trials', '20'));
+const rounds = Number(opt('--rounds', '3'));
+const [traceArg, name] = argv;
+if (!traceArg || !name) {
+  console.error('usage: bench.ts <trace> <middlebox> [--trials N] [--rounds N]');
+  process.exit(2);
+}
+const trace = resolve(traceArg);
+const root = mkdtempSync(join(tmpdir(), 'statelab-live-bench-'));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const pct = (xs: number[], p: number): string => (xs.length === 0 ? '–' : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(1));
+
+try {
+  const mbox = loadMbox(join('middleboxes', name));
+  const binaries = { plain: await buildPlain(mbox), instrumented: (await buildInstrumented(mbox)).binary };
+  // Rounds interleave the windows so load drifts hit all alike; medians of rounds.
+  const windows = [1, 4, 8, 16];
+  const rate = new Map<number, number[]>(windows.map((w) => [w, []]));
+  let packets = 0;
+  let lost = 0;
+  for (let r = 0; r < rounds; r++) {
+    for (const w of windows) {
+      const res = await runLive({ mbox, trace, model: 'all', failover: { kind: 'none' }, workDir: join(root, `none-${w}-${r}`), window: w, binaries });
+      packets = res.packets;
+      lost += res.live.outputLost + res.live.outputExtra + (res.equivalent ? 0 : 1);
+      rate.get(w)!.push(res.packets / (res.live.reference.injectMs / 1000));
+    }
+  }
+  const base = median(rate.get(1)!);
+  console.log(`| ${name} | ${packets} | ${windows.map((w) => `${median(rate.get(w)!).toFixed(0)} (${(median(rate.get(w)!) / base).toFixed(1)}×)`).join(' | ')} | ${lost} |`);
+
+  const rnd = seededRandom(13);
+  const detect: number[] = [];
+  const resume: number[] = [];
+  let bad = 0;
+  for (let t = 0; t < trials; t++) {
+    const at = 2 + Math.floor(rnd() * (packets - 4));
+    try {
+      const res = await runLive({ mbox, trace, model: 'flowspace+updated', failover: { kind: 'crash', at }, workDir: join(root, `crash-${t}`), heartbeatMs: 10, missLimit: 3, detector: 'heartbeat', binaries });
+      if (!res.equivalent || res.live.outputLost > 0) bad++;
+      if (res.timings.detectionMs !== null) detect.push(res.timings.detectionMs);
+      if (res.timings.resumeMs !== null) resume.push(res.timings.resumeMs);
+    } catch (e) {
+      bad++;
+      console.log(`crash trial ${t} at ${at} failed: ${(e as Error).message}`);
+    }
+    rmSync(join(root, `crash-${t}`), { recursive: true, force: true });
+  }
+  console.log(`${name} live crash over ${detect.length} trials (10 ms heartbeat × 3, heartbeat detection only): detection p50 ${pct(detect, 0.5)} ms p99 ${pct(detect, 0.99)} ms; kill → standby live and fed p50 ${pct(resume, 0.5)} ms p99 ${pct(resume, 0.99)} ms; not equivalent or failed: ${bad}`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
