@@ -23,8 +23,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function netState(): string {
   // stderr ignored: `ip link` complains about veths whose peer namespace is being deleted by another run.
-  const opts = { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] } as const;
-  return execFileSync('ip', ['netns', 'list'], opts) + execFileSync('ip', ['-o', 'link'], opts);
+  const ip = (args: string[]): string => execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  return ip(['netns', 'list']) + ip(['-o', 'link']);
 }
 
 describe.skipIf(cannotGoLive)('live teardown', () => {
