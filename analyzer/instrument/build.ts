@@ -243,12 +243,21 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
       unitCode[c.unit].push(
         `int sa_v${k}_conts(struct sa_cont *c, int max) {\n  if (max < ${rows.length}) return 0;\n${rows.join('\n')}\n  return ${rows.length};\n}`,
       );
+      if (plan.shell) {
+        // the struct's other members, with the container member as nil (its slots travel instead)
+        const ms = plan.shell.map((m) => ({ m, fns: m.container ? undefined : gens[c.unit].element(m.expr, m.type) }));
+        unitCode[c.unit].push(
+          `void sa_v${k}_shell_ser(sa_enc *e) {\n  sa_enc_array(e, ${ms.length}u);\n${ms.map(({ m, fns }) => (fns ? `  ${fns.ser}(e, (const void *)&${m.expr});` : '  sa_enc_nil(e);')).join('\n')}\n}`,
+          `void sa_v${k}_shell_imp(sa_dec *d, const msgpack_object *o) {\n  const msgpack_object *el = sa_dec_array(d, o, ${ms.length}u);\n${ms.map(({ m, fns }, i) => (fns ? `  ${fns.imp}(d, &el[${i}], (void *)&${m.expr});` : `  (void)el[${i}];`)).join('\n')}\n}`,
+        );
+      }
     } catch (e) {
       if (!(e instanceof UnmovableError)) throw e;
       errors.push(`${c.report.file}:${c.report.line}: variable ${c.report.name} (${c.report.type}): its entries cannot be moved soundly: ${e.message}`);
     }
   });
   const hasConts = (k: number) => slotPlans.get(k)?.mode === 'slots';
+  const hasShell = (k: number) => hasConts(k) && slotPlans.get(k)?.shell !== undefined;
 
   // 3. Globals and functions whose addresses pointers may hold.
   const addrGlobals = new Set<VarId>(chosen.map((c) => c.v));
@@ -346,7 +355,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     writeFileSync(path, `#include "sa_hooks.h"\n#line 1 "${f.path}"\n${body}${tail}`);
     outSrcs.push(path);
   });
-  const varRows = chosen.map((c, k) => `void sa_v${k}_ser(sa_enc *e); void sa_v${k}_imp(sa_dec *d, const msgpack_object *o);${hasConts(k) ? ` int sa_v${k}_conts(struct sa_cont *c, int max);` : ''}`);
+  const varRows = chosen.map((c, k) => `void sa_v${k}_ser(sa_enc *e); void sa_v${k}_imp(sa_dec *d, const msgpack_object *o);${hasConts(k) ? ` int sa_v${k}_conts(struct sa_cont *c, int max);` : ''}${hasShell(k) ? ` void sa_v${k}_shell_ser(sa_enc *e); void sa_v${k}_shell_imp(sa_dec *d, const msgpack_object *o);` : ''}`);
   const gIdx = globalRows.filter((r) => r.startsWith('#define')).map((r) => /SA_G(\d+)/.exec(r)![1]);
   const fIdx = funcRows.filter((r) => r.startsWith('#define')).map((r) => /SA_F(\d+)/.exec(r)![1]);
   const state = [
@@ -356,8 +365,8 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     ...globalRows,
     ...funcRows,
     'const struct sa_var_desc sa_vars[] = {',
-    ...chosen.map((c, k) => `  {${JSON.stringify(payloadName(c))}, ${k}, ${groups[k]}, ${c.report.flowspace.length > 0 ? 1 : 0}, sa_v${k}_ser, sa_v${k}_imp, ${hasConts(k) ? `sa_v${k}_conts` : '0'}},`),
-    chosen.length === 0 ? '  {0, 0, 0, 0, 0, 0, 0}' : '',
+    ...chosen.map((c, k) => `  {${JSON.stringify(payloadName(c))}, ${k}, ${groups[k]}, ${c.report.flowspace.length > 0 ? 1 : 0}, sa_v${k}_ser, sa_v${k}_imp, ${hasConts(k) ? `sa_v${k}_conts` : '0'}, ${hasShell(k) ? `sa_v${k}_shell_ser, sa_v${k}_shell_imp` : '0, 0'}},`),
+    chosen.length === 0 ? '  {0, 0, 0, 0, 0, 0, 0, 0, 0}' : '',
     '};',
     `const int sa_nvars = ${chosen.length};`,
     `unsigned char sa_bits[${Math.max(1, chosen.length)}];`,

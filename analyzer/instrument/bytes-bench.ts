@@ -126,7 +126,7 @@ export function bytesTable(rows: BytesRow[]): string {
 /** The shell entry (bytes-bench-cli.ts): flags --mbox a,b --trace f (repeatable) --json. */
 export async function bytesBenchMain(argv: string[]): Promise<void> {
   const get = (flag: string) => argv.flatMap((a, i) => (a === flag && argv[i + 1] ? [argv[i + 1]] : []));
-  const middleboxes = (get('--mbox')[0] ?? 'synblock,lb,firewall,nat,assetmon').split(',');
+  const middleboxes = (get('--mbox')[0] ?? 'synblock,lb,firewall,nat,assetmon,ids').split(',');
   let traces = get('--trace');
   if (traces.length === 0) {
     traces = ['small-mixed.pcap', 'many-flows.pcap', 'scan.pcap'].map((t) => join(PACKAGE_ROOT, 'traces', t));

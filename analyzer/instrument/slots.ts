@@ -23,6 +23,15 @@ export interface Container {
   elementType: TypeId;
 }
 
+/** A member of a struct variable that holds a table: its other members (the shell) travel on their own. */
+export interface ShellMember {
+  /** C lvalue of the member (`flow_table.count`). */
+  expr: string;
+  type: TypeId;
+  /** The container member: sent as nil in the shell (its slots travel instead). */
+  container: boolean;
+}
+
 export interface SlotPlan {
   var: VarId;
   /** 'slots': entries chosen by recorded subscripts; 'whole': the static fallback. */
@@ -34,6 +43,8 @@ export interface SlotPlan {
   wholeMarks: string[];
   /** Why the variable travels whole (mode 'whole'). */
   fallback?: string;
+  /** For a struct variable holding the container: its members in declaration order. */
+  shell?: ShellMember[];
 }
 
 export interface SlotInput {
@@ -144,7 +155,7 @@ export function planSlots(inp: SlotInput): SlotPlan[] {
       rewritten.add(key);
       s.edits.push(...recordEdits(s.node));
     });
-    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: recorded, wholeMarks: [...wholeMarks] };
+    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: recorded, wholeMarks: [...wholeMarks], ...(plan.shell ? { shell: plan.shell } : {}) };
   });
   for (const l of loops.values()) {
     const len = (l.node.endIndex - l.node.startIndex) / 1e9;
@@ -166,10 +177,43 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
   const t = resolve(program, info.type);
   const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], wholeMarks: [], fallback, siteNodes: [] });
 
-  // 1. The container: the array the variable is, or the heap array it points to.
+  // 1. The container: the array the variable is, or the heap array it points to, or
+  // the one member of a struct variable that is (or points to) such an array.
   let roots: Set<ObjId>;
   let container: Container;
-  if (t.kind === 'array' && t.length !== undefined) {
+  let shell: ShellMember[] | undefined;
+  let pointerStorage: ObjId | undefined; // where the container's pointer lives (its reassignment is a fallback)
+  if (t.kind === 'struct' && t.complete) {
+    if (!pts.fieldSensitive) return whole(`${name} is a struct and the points-to analysis is not field-sensitive`);
+    if (t.fields.some((f) => f.anonymous || f.bits !== undefined)) return whole(`${name} has anonymous or bit-field members`);
+    const tables = t.fields.filter((f) => {
+      const ft = resolve(program, f.type);
+      if (ft.kind === 'array') return ft.length !== undefined && resolve(program, ft.of).kind === 'pointer';
+      if (ft.kind === 'pointer') {
+        const to = resolve(program, ft.to);
+        return to.kind === 'pointer';
+      }
+      return false;
+    });
+    if (tables.length !== 1) return whole(`${name} is a struct with ${tables.length} table members (one is supported)`);
+    const f = tables[0];
+    const ft = resolve(program, f.type);
+    const fieldObj = pts.objects.find((o) => o.parent === pts.objectOfVar(v) && o.field === f.name);
+    if (fieldObj === undefined) return whole(`no points-to object for ${name}.${f.name}`);
+    const m = `${name}.${f.name}`;
+    if (ft.kind === 'array') {
+      roots = new Set([fieldObj.id]);
+      container = { base: `(void *)&${m}`, size: `sizeof ${m}`, element: `${m}[0]`, elementType: (ft as { of: TypeId }).of };
+    } else {
+      const targets = [...pts.pointsToObj(fieldObj.id)];
+      const nonHeap = targets.filter((o) => pts.objects[o].kind !== 'heap');
+      if (nonHeap.length > 0) return whole(`${m} may point to ${pts.objects[nonHeap[0]].name}, not only to heap arrays`);
+      roots = new Set(targets);
+      pointerStorage = fieldObj.id;
+      container = { base: `(void *)${m}`, size: `sa_block_size(${m})`, element: `${m}[0]`, elementType: (ft as { to: TypeId }).to };
+    }
+    shell = t.fields.map((x) => ({ expr: `${name}.${x.name}`, type: x.type, container: x === f }));
+  } else if (t.kind === 'array' && t.length !== undefined) {
     roots = new Set([pts.objectOfVar(v)]);
     container = { base: `(void *)&${name}`, size: `sizeof ${name}`, element: `${name}[0]`, elementType: t.of };
   } else if (t.kind === 'pointer') {
@@ -179,6 +223,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
     const nonHeap = targets.filter((o) => pts.objects[o].kind !== 'heap');
     if (nonHeap.length > 0) return whole(`${name} may point to ${pts.objects[nonHeap[0]].name}, not only to heap arrays`);
     roots = new Set(targets);
+    pointerStorage = pts.objectOfVar(v);
     container = { base: `(void *)${name}`, size: `sa_block_size(${name})`, element: `${name}[0]`, elementType: t.to };
   } else {
     return whole(`${name} is a ${t.kind}: only arrays and pointers to heap arrays have slots (its own members would travel only whole)`);
@@ -211,7 +256,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
   // 3. Pointers into the container that no recorded subscript computed ("unrecorded"):
   // the variable's own value, the array's address, pointers loaded from memory or
   // returned by calls, unrecorded arithmetic; copies and member accesses keep it.
-  const U = new Set<VarId>([v]);
+  const U = new Set<VarId>(t.kind === 'struct' ? [] : [v]);
   for (let changed = true; changed; ) {
     changed = false;
     const add = (x: VarId | undefined) => {
@@ -222,8 +267,8 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
     };
     for (const i of program.instrs) {
       switch (i.kind) {
-        case 'addr':
-          if (i.target.kind === 'var' && (i.target.var === v || intoC(i.dst))) add(i.dst);
+        case 'addr': // an array variable's address is its container's start
+          if (i.target.kind === 'var' && ((i.target.var === v && t.kind === 'array') || intoC(i.dst))) add(i.dst);
           break;
         case 'load':
           if (intoC(i.dst)) add(i.dst);
@@ -235,7 +280,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
           break;
         case 'gep':
           if (clean.has(i.id)) break;
-          if (i.index !== undefined ? i.base === v || intoC(i.base) : U.has(i.base)) add(i.dst);
+          if (i.index !== undefined ? i.base === v || intoC(i.base) : U.has(i.base) || (intoC(i.dst) && !intoC(i.base))) add(i.dst); // a member that is the container, reached from outside it
           break;
         case 'call':
         case 'icall': {
@@ -256,7 +301,6 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
   }
 
   // 4. Per-packet code must reach the container only through recorded subscripts.
-  const varObj = pts.objectOfVar(v);
   for (const id of [...perPacket].sort((a, b) => a - b)) {
     const i = program.instrs[id];
     if (program.instrFunc[id] === GLOBAL_INIT) continue;
@@ -272,11 +316,11 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
       const writesC = [...pts.memEffects(id).writes].some((o) => cset.has(o));
       if (external.length > 0 && passes && writesC) return whole(`${where(program, id)}: \`${i.text}\` passes ${name}'s container to library function ${external[0]}`);
     }
-    if (t.kind === 'pointer') {
-      const reassigns = ('dst' in i && i.dst === v) || pts.memEffects(id).writes.has(varObj);
+    if (pointerStorage !== undefined) {
+      const reassigns = (t.kind === 'pointer' && 'dst' in i && i.dst === v) || pts.memEffects(id).writes.has(pointerStorage);
       if (reassigns) return whole(`${where(program, id)}: \`${i.text}\` reassigns ${name} (the container pointer) per packet`);
     }
   }
   if (sites.length === 0) return whole(`no subscript into ${name}'s container was found`);
-  return { var: v, mode: 'slots', containers: [container], sites, wholeMarks: [], siteNodes };
+  return { var: v, mode: 'slots', containers: [container], sites, wholeMarks: [], siteNodes, ...(shell ? { shell } : {}) };
 }

@@ -11,6 +11,7 @@ struct sa_slot {
   uintptr_t key;
   uint64_t val;
   int flag;
+  uint64_t serial; /* allocator table: the block's allocation number (its persistent id) */
 };
 struct sa_map {
   struct sa_slot *slots;
@@ -27,7 +28,7 @@ struct sa_pending {
   const void *p;
   size_t n, elem;
   int raw; /* elements are pointer-free scalars: send their bytes */
-  uintptr_t pid; /* heap block start (kind 0), for persistent identity */
+  uint64_t pid; /* allocation number of a heap block (kind 0) whose identity persists; 0: none */
   int kind; /* 0 heap block, 1 global, 2 string, 3 interior (n = block id, elem = offset), 4 raw bits */
   sa_ser_fn f;
   const struct sa_global_desc *g;
@@ -40,6 +41,7 @@ struct sa_enc {
   size_t nqueue, capqueue;
   const char *var;
   int persist; /* emit "@" (pids of heap blocks) after the object table */
+  int persist_now; /* blocks queued now get their pid (the variable's objects may be shared with slots) */
 };
 struct sa_work {
   void *block;

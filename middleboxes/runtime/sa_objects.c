@@ -108,6 +108,7 @@ void __real_free(void *p);
 char *__real_strdup(const char *s);
 
 static int index_dirty = 1; /* the sorted block index must be rebuilt */
+static uint64_t allocations = 1; /* numbers blocks from 2 (map keys 0, 1 are reserved): never reused, unlike an address */
 
 static void record(void *p, size_t n, int imported) {
   if (p == NULL) return;
@@ -116,6 +117,7 @@ static void record(void *p, size_t n, int imported) {
   struct sa_slot *s = sa_map_put(&sa_heap, (uintptr_t)p);
   s->val = n;
   s->flag = imported;
+  s->serial = ++allocations;
   pthread_mutex_unlock(&heap_lock);
 }
 
@@ -267,6 +269,7 @@ void sa_enc_init(sa_enc *e) {
   e->nqueue = e->capqueue = 0;
   e->var = NULL;
   e->persist = 0;
+  e->persist_now = 0;
 }
 
 void sa_enc_reset(sa_enc *e) {
@@ -352,7 +355,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *ty
       base_id = e->nqueue;
       sa_map_put(&e->ids, base)->val = base_id;
       bq->p = (const void *)base;
-      bq->pid = base;
+      bq->pid = e->persist_now ? outer->serial : 0;
       bq->f = f;
       bq->elem = elem;
       bq->kind = 0;
@@ -387,7 +390,7 @@ void sa_enc_ptr(sa_enc *e, const void *p, size_t elem, int flags, const char *ty
   q->elem = elem;
   if (blk != NULL) {
     q->kind = 0;
-    q->pid = a;
+    q->pid = e->persist_now ? blk->serial : 0;
     q->raw = flags & SA_PTR_RAW;
     q->n = elem ? blk->val / elem : 0;
   } else if (g != NULL) {
@@ -439,7 +442,7 @@ void sa_enc_finish(sa_enc *e) {
   msgpack_pack_str_body(&e->pk, "@", 1);
   msgpack_pack_array(&e->pk, (uint32_t)e->nqueue);
   for (size_t i = 0; i < e->nqueue; i++) {
-    if (e->queue[i].kind == 0) msgpack_pack_uint64(&e->pk, e->queue[i].pid);
+    if (e->queue[i].kind == 0 && e->queue[i].pid != 0) msgpack_pack_uint64(&e->pk, e->queue[i].pid);
     else msgpack_pack_nil(&e->pk);
   }
 }
@@ -547,10 +550,10 @@ const msgpack_object *sa_dec_array(sa_dec *d, const msgpack_object *o, uint32_t 
 }
 
 /* Persistent identity: the block the standby already holds for this object's
- * pid when its size still fits (imported in place), else a new one bound to
- * the pid. A pid the primary reused for a block of another size gets a new
- * block: the old one is unreachable (the frame rewrote its referrers) and the
- * collector frees it. */
+ * pid (the primary's allocation number) when its size still fits (imported in
+ * place), else a new one bound to the pid. Allocation numbers are never reused,
+ * so an address the primary reuses after a free is a new pid; a size that
+ * differs for a known pid is still checked (never import past a block's end). */
 static void *block_for(sa_dec *d, uint64_t id, size_t bytes) {
   const msgpack_object *pid = d->pids != NULL ? &d->pids[id - 1] : NULL;
   if (pid == NULL || pid->type == MSGPACK_OBJECT_NIL) return sa_alloc_imported(bytes);

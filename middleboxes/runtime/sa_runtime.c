@@ -43,22 +43,19 @@ static size_t gc_threshold = 4096;
 #define SLOT_LIMIT (1u << 16)
 #define MAX_CONTS 8
 int sa_slot_on;
-static const void **slotv;
-static size_t nslot, capslot;
-static int slot_overflow;
-static int full_next = 1; /* the first flowspace frame is full: it binds every pid */
+static const void **slotv; /* SLOT_LIMIT entries, allocated when recording starts */
+static size_t nslot;       /* may pass SLOT_LIMIT: then the packet sends keyed variables whole */
+static int full_next = 1;  /* the first flowspace frame is full: it binds every pid */
 
+/* Lock-free, so threads of one middlebox (synblock's queue) may record at once. */
 void sa_slot_record(const void *p) {
-  if (nslot == capslot) {
-    if (capslot >= SLOT_LIMIT) {
-      slot_overflow = 1;
-      return;
-    }
-    capslot = capslot ? capslot * 2 : 1024;
-    slotv = __real_realloc(slotv, capslot * sizeof *slotv);
-    if (slotv == NULL) sa_fail(NULL, "out of memory");
-  }
-  slotv[nslot++] = p;
+  size_t i = __atomic_fetch_add(&nslot, 1, __ATOMIC_RELAXED);
+  if (i < SLOT_LIMIT) slotv[i] = p;
+}
+
+static void start_recording(void) {
+  if (slotv == NULL && (slotv = __real_malloc(SLOT_LIMIT * sizeof *slotv)) == NULL) sa_fail(NULL, "out of memory");
+  sa_slot_on = model != SA_ALL;
 }
 
 /* ---------------------------------------------------------------- fd I/O */
@@ -240,6 +237,13 @@ static void export_frame(const char *t, const unsigned char *groups) {
   send_payload(t);
 }
 
+static int ngroups(void) {
+  int n = 0;
+  for (int i = 0; i < sa_nvars; i++)
+    if (sa_vars[i].group + 1 > n) n = sa_vars[i].group + 1;
+  return n;
+}
+
 /* ---------------------------------------------------------------- flowspace frames */
 struct sel {
   int var, c;
@@ -273,8 +277,8 @@ static void flowspace_buffers(void) {
 
 /* The recorded addresses as (variable, container, element offset), sorted, unique. */
 static size_t select_slots(void) {
-  size_t n = 0;
-  for (size_t a = 0; a < nslot; a++) {
+  size_t n = 0, recorded = nslot < SLOT_LIMIT ? nslot : SLOT_LIMIT;
+  for (size_t a = 0; a < recorded; a++) {
     uintptr_t p = (uintptr_t)slotv[a];
     for (int v = 0; v < sa_nvars; v++) {
       if (!sendv[v] || wholev[v]) continue;
@@ -300,16 +304,26 @@ static size_t select_slots(void) {
 }
 
 /* A flowspace frame: unkeyed variables whole, keyed ones by the slots the packet
- * touched (whole when `full`, when a container cannot be described, or when the
- * slots are most of it), every heap block with its pid. */
+ * touched (whole when `full`, after a sweep, when a container cannot be described,
+ * or when the slots are half of it). Heap blocks of sharing groups that hold a
+ * slotted variable carry their pid; a group without one travels like `all`
+ * (fresh objects, every member when any member's bit is set under
+ * flowspace+updated, so its sharing survives). */
 static void export_flowspace(const char *t, int full) {
   flowspace_buffers();
   sa_enc *e = &enc;
   sa_enc_reset(e);
   e->persist = 1;
+  unsigned char gslots[256] = {0}, gbit[256] = {0};
+  if (ngroups() > 256) sa_fail(NULL, "too many variable groups");
   for (int v = 0; v < sa_nvars; v++) {
-    sendv[v] = full || model != SA_FLOWSPACE_UPDATED || sa_bits[sa_vars[v].bit];
-    wholev[v] = full || sa_vars[v].conts == NULL || slot_overflow || sa_whole[v];
+    gslots[sa_vars[v].group] |= sa_vars[v].conts != NULL;
+    gbit[sa_vars[v].group] |= sa_bits[sa_vars[v].bit];
+  }
+  for (int v = 0; v < sa_nvars; v++) {
+    int g = sa_vars[v].group;
+    sendv[v] = full || model != SA_FLOWSPACE_UPDATED || (gslots[g] ? sa_bits[sa_vars[v].bit] : gbit[g]);
+    wholev[v] = full || sa_vars[v].conts == NULL || nslot > SLOT_LIMIT || sa_whole[v];
     nselv[v] = 0;
     ncontv[v] = 0;
     if (!sendv[v] || wholev[v]) continue;
@@ -326,11 +340,24 @@ static void export_flowspace(const char *t, int full) {
     for (int c = 0; c < ncontv[v]; c++) elems += contv[v * MAX_CONTS + c].size / contv[v * MAX_CONTS + c].elem;
     if (nselv[v] * 2 > elems) wholev[v] = 1;
   }
+  uint32_t shells = 0;
   for (int v = 0; v < sa_nvars; v++) {
     if (sendv[v] && wholev[v]) entries++;
     else if (sendv[v] && nselv[v] > 0) slotvars++;
+    if (sendv[v] && !wholev[v] && sa_vars[v].shell_ser != NULL) shells++;
   }
-  msgpack_pack_map(&e->pk, entries + (slotvars > 0));
+  msgpack_pack_map(&e->pk, entries + (slotvars > 0) + (shells > 0));
+  if (shells > 0) {
+    msgpack_pack_str(&e->pk, 1);
+    msgpack_pack_str_body(&e->pk, "%", 1);
+    msgpack_pack_map(&e->pk, shells);
+    e->persist_now = 1;
+    for (int v = 0; v < sa_nvars; v++) {
+      if (!sendv[v] || wholev[v] || sa_vars[v].shell_ser == NULL) continue;
+      sa_enc_begin_var(e, sa_vars[v].name);
+      sa_vars[v].shell_ser(e);
+    }
+  }
   if (full) {
     msgpack_pack_str(&e->pk, 1);
     msgpack_pack_str_body(&e->pk, "!", 1);
@@ -339,8 +366,10 @@ static void export_flowspace(const char *t, int full) {
   for (int v = 0; v < sa_nvars; v++) {
     if (!sendv[v] || !wholev[v]) continue;
     sa_enc_begin_var(e, sa_vars[v].name);
+    e->persist_now = gslots[sa_vars[v].group];
     sa_vars[v].ser(e);
   }
+  e->persist_now = 1;
   if (slotvars > 0) {
     msgpack_pack_str(&e->pk, 1);
     msgpack_pack_str_body(&e->pk, "$", 1);
@@ -396,6 +425,19 @@ static void import_slots(const msgpack_object *m) {
   }
 }
 
+/* Standby: the other members of struct variables sent by slots. */
+static void import_shells(const msgpack_object *m) {
+  if (m->type != MSGPACK_OBJECT_MAP) sa_fail(NULL, "bad state payload: shells are not a map");
+  for (uint32_t i = 0; i < m->via.map.size; i++) {
+    int v = 0;
+    while (v < sa_nvars && !is_str(&m->via.map.ptr[i].key, sa_vars[v].name)) v++;
+    if (v == sa_nvars || sa_vars[v].shell_imp == NULL)
+      sa_fail(NULL, "fd 4: state payload has a shell of a variable without one");
+    dec.var = sa_vars[v].name;
+    sa_vars[v].shell_imp(&dec, &m->via.map.ptr[i].val);
+  }
+}
+
 /* Which variable groups this packet's frame carries under the model. */
 static void choose_groups(unsigned char *groups, int ngroups) {
   memset(groups, model == SA_FLOWSPACE_UPDATED ? 0 : 1, (size_t)ngroups);
@@ -404,12 +446,6 @@ static void choose_groups(unsigned char *groups, int ngroups) {
     if (sa_bits[sa_vars[i].bit]) groups[sa_vars[i].group] = 1;
 }
 
-static int ngroups(void) {
-  int n = 0;
-  for (int i = 0; i < sa_nvars; i++)
-    if (sa_vars[i].group + 1 > n) n = sa_vars[i].group + 1;
-  return n;
-}
 
 /* Primary: answer a pending snapshot-request without blocking. */
 static void poll_requests(void) {
@@ -446,7 +482,6 @@ static void export_packet(void) {
     full_next = 0;
   }
   nslot = 0;
-  slot_overflow = 0;
   memset(sa_whole, 0, (size_t)sa_nvars);
   write_digest(seq);
   for (int i = 0; i < sa_nvars; i++) sa_bits[sa_vars[i].bit] = 0;
@@ -478,6 +513,10 @@ static void install(const msgpack_object *payload) {
     int found = is_str(k, "") || is_str(k, "@") || is_str(k, "!");
     if (is_str(k, "$")) {
       import_slots(&m->ptr[i].val);
+      found = 1;
+    }
+    if (is_str(k, "%")) {
+      import_shells(&m->ptr[i].val);
       found = 1;
     }
     for (int v = 0; v < sa_nvars && !found; v++)
@@ -524,7 +563,7 @@ static void standby_import(void) {
       __real_free(buf);
       mode = SA_PRIMARY; /* live: our own packets now; later frames continue the numbering */
       seq = fs;
-      sa_slot_on = model != SA_ALL;
+      start_recording();
       full_next = 1;
       return;
     } else {
@@ -651,7 +690,7 @@ int main(int argc, char **argv) {
     sa_enc_init(&enc);
     sa_enc_init(&scratch);
     sa_dec_init(&dec);
-    sa_slot_on = mode == SA_PRIMARY && model != SA_ALL;
+    if (mode == SA_PRIMARY) start_recording();
     const char *df = getenv("SA_DIGEST_FILE");
     if (df != NULL && (digest_out = fopen(df, "w")) == NULL) {
       fprintf(stderr, "statelab runtime: cannot write SA_DIGEST_FILE %s\n", df);

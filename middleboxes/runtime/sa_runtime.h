@@ -31,6 +31,7 @@
  *   "!": true              a full frame: forget every pid first
  *   "$": {name: [c, off, value, ...]}  slots of keyed variables: element at
  *                         byte `off` of container `c` (sa_var_desc.conts)
+ *   "%": {name: [m0, ...]} the other members of a struct variable sent by slots
  * and a keyed variable sent by slots has no whole entry under its name.
  * Objects are numbered in breadth-first traversal order and listed flat, so
  * a list of any length nests no deeper than its type and the encoding holds no
@@ -66,6 +67,10 @@ struct sa_var_desc {
   /* Slot selection (NULL: the variable travels whole in every model): fills
    * at most `max` containers, returns how many. */
   int (*conts)(struct sa_cont *c, int max);
+  /* A struct variable holding its container: its other members (the container
+   * member as nil), sent under "%" beside its slots (NULL otherwise). */
+  void (*shell_ser)(sa_enc *);
+  void (*shell_imp)(sa_dec *, const msgpack_object *);
 };
 /* Addresses and sizes live in the variable's own unit (statics are visible
  * only there); the tables hold pointers to those constants. */

@@ -69,14 +69,15 @@ export function findChangingSlot(frames: Frame[]): { frame: number; name: string
   if (frames.length < 2) return undefined;
   const first = msgpack.decode(frames[0].payload!) as Payload;
   const seen = new Set<string>();
+  const block = (id: unknown): unknown[] | undefined => {
+    const o = typeof id === 'number' ? first['']?.[id - 1] : undefined; // a heap array: [n, e0, e1, ...]
+    return Array.isArray(o) && o.length > 1 && o[1] !== true ? o.slice(1) : undefined;
+  };
   const elementsOf = (name: string): unknown[] | undefined => {
     const v = first[name];
-    if (Array.isArray(v)) return v; // an array variable
-    if (typeof v === 'number') {
-      const o = first['']?.[v - 1]; // a pointer to a heap array: [n, e0, e1, ...]
-      return Array.isArray(o) && o.length > 1 && o[1] !== true ? o.slice(1) : undefined;
-    }
-    return undefined;
+    // a struct variable whose first member points to the table (ids' flow_table), or an array variable
+    if (Array.isArray(v)) return block(v[0]) && (first['']?.[(v[0] as number) - 1] as unknown[])[0] as number > 1 ? block(v[0]) : v;
+    return block(v); // a pointer to a heap array
   };
   for (let i = 1; i < frames.length; i++) {
     const p = msgpack.decode(frames[i].payload!) as Payload;
