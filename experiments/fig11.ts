@@ -374,7 +374,7 @@ async function runFig11(ctx: ExperimentContext): Promise<ExperimentResult> {
           ? 'assetmon was not measured in this run.'
           : allFs < 2
             ? 'No reduction: at this commit the flowspace model still sends whole keyed tables (the instrumented build does not yet select the flowspace entries of the last packet), so flowspace ≈ all. The paper\'s 305× needs per-entry selection.'
-            : `assetmon keeps far fewer and smaller tables than PRADS (${fmtBytes(a?.means.all ?? null)} of updateable state per packet here), and the trace differs (the paper used a ~700k-packet university-to-cloud trace), so the factor measures the same effect on a smaller state.`,
+            : `The factor is the size of all tracked connections and assets against one packet's entries, so it grows with the number of flows and hosts the trace keeps in the tables: ours (${fmtBytes(a?.means.all ?? null)} of updateable state per packet on ${traces.map((t) => t.split('/').pop()).join(', ')}) holds far fewer than PRADS did on the paper's ~700k-packet university-to-cloud trace, so the same effect gives a smaller factor.`,
     },
     {
       figure: 'Figure 11a',
