@@ -87,23 +87,25 @@ export class Connection<S extends string = string> {
   send(env: Envelope, cb?: (err?: Error) => void): boolean {
     if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return false;
     this.machine.sent(env.t);
-    this.corkUntilNextTick();
+    this.corkUntilCheck();
     this.ws.send(encodeEnvelope(env), { binary: true }, cb);
     return true;
   }
 
   /**
-   * Frames sent in one turn of the event loop leave in one write (writev)
-   * instead of one system call each: several times the frame rate for small
+   * Frames sent until the event loop's check phase — everything sent while
+   * handling one poll phase's I/O (all the frames read from the middlebox,
+   * all the messages received) — leave in one write (writev) instead of one
+   * system call each: system calls were the agents' largest cost for small
    * frames. ws exposes no cork, so this reaches for its socket when present.
    */
-  private corkUntilNextTick(): void {
+  private corkUntilCheck(): void {
     if (this.corked) return;
     const sock = (this.ws as unknown as { _socket?: { cork(): void; uncork(): void; destroyed: boolean } })._socket;
     if (!sock || typeof sock.cork !== 'function') return;
     this.corked = true;
     sock.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       this.corked = false;
       if (!sock.destroyed) sock.uncork();
     });
@@ -113,7 +115,7 @@ export class Connection<S extends string = string> {
   sendEncoded(t: Envelope['t'], bytes: Buffer, cb?: (err?: Error) => void): boolean {
     if (this.isClosed || this.ws.readyState !== this.ws.OPEN) return false;
     this.machine.sent(t);
-    this.corkUntilNextTick();
+    this.corkUntilCheck();
     this.ws.send(bytes, { binary: true }, cb);
     return true;
   }

@@ -5,6 +5,15 @@ import type { Readable, Writable } from 'node:stream';
 import { decodeLocal, encodeLocal, LOCAL_LENGTH_BYTES, LocalFrameReader, ProtocolError, type LocalFrame } from '../protocol/index.js';
 import type { Subprocess } from '../process/index.js';
 
+/**
+ * Reads shorter than this pause the stream for COALESCE_MS: the middlebox
+ * writes one frame per packet, and a wake-up per frame (one read, one writev
+ * to the peer, one on the other side) cost more than the frames themselves.
+ * One millisecond of added replication delay; a full read is never delayed.
+ */
+const COALESCE_BELOW_BYTES = 16 * 1024;
+const COALESCE_MS = 1;
+
 export interface MboxLinkEvents {
   /** A validated frame and its encoded body (for forwarding without re-encoding). */
   frame: [LocalFrame, Buffer];
@@ -18,6 +27,8 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
   private readonly reader: LocalFrameReader;
   private failed = false;
   private corked = false;
+  private coalescing = false;
+  private userPaused = false;
 
   constructor(
     private readonly input: Readable,
@@ -56,29 +67,30 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
   /**
    * Write an already encoded, already validated frame body (a state or
    * snapshot envelope's bytes) without copying it: its length prefix and the
-   * body go out as two buffers, and every frame of one event-loop turn leaves
-   * in one writev.
+   * body go out as two buffers, and every frame written while handling one
+   * poll phase's I/O leaves in one writev (uncorked in the check phase).
    */
   sendBody(body: Buffer): boolean {
     if (this.output.destroyed || this.output.writableEnded) return false;
-    this.corkUntilNextTick();
+    this.corkUntilCheck();
     const head = Buffer.allocUnsafe(LOCAL_LENGTH_BYTES);
     head.writeUInt32BE(body.length, 0);
     this.output.write(head);
     return this.output.write(body);
   }
 
-  private corkUntilNextTick(): void {
+  private corkUntilCheck(): void {
     if (this.corked) return;
     this.corked = true;
     this.output.cork();
-    process.nextTick(() => {
+    setImmediate(() => {
       this.corked = false;
       this.output.uncork();
     });
   }
 
   pause(): void {
+    this.userPaused = true;
     this.input.pause();
   }
 
@@ -92,11 +104,22 @@ export class MboxLink extends EventEmitter<MboxLinkEvents> {
   }
 
   resume(): void {
-    this.input.resume();
+    this.userPaused = false;
+    if (!this.coalescing) this.input.resume();
   }
 
   private onData(chunk: Buffer): void {
     if (this.failed) return;
+    // A small read means the middlebox is writing frame by frame: let its frames gather for
+    // COALESCE_MS so that one read, one decode turn and one writev downstream serve many.
+    if (chunk.length < COALESCE_BELOW_BYTES && !this.coalescing) {
+      this.coalescing = true;
+      this.input.pause();
+      setTimeout(() => {
+        this.coalescing = false;
+        if (!this.failed && !this.userPaused) this.input.resume();
+      }, COALESCE_MS);
+    }
     try {
       for (const body of this.reader.push(chunk)) {
         this.emit('frame', decodeLocal(body, this.maxPayloadBytes), body);
