@@ -148,7 +148,7 @@ async function runOverhead(ctx: ExperimentContext): Promise<ExperimentResult> {
     off: r.error ? null : r1(r.offIrPerPacket),
     extra: r.error ? null : r1(r.offIrPerPacket - r.plainIrPerPacket),
     pct: r.error ? null : Math.round(r.overheadPct * 1000) / 1000,
-    marks: r.marksPerPacket,
+    marks: r.marksPerPacket === null ? null : Math.round(r.marksPerPacket * 100) / 100,
     placed: r.marksPlaced,
     pruned: r.marksPruned,
     error: r.error,
