@@ -50,25 +50,30 @@ export function mboxArgs(name: string): string[] {
   return args.map((a, i) => (i > 0 && args[i - 1] === '-c' ? join(dir, a) : a));
 }
 
-/** Runs the primary and returns each frame's (payload bytes, frame bytes) for `state` frames. */
+/** Runs the primary and returns each `state` frame's (payload bytes, frame bytes), parsing
+ * the fd-3 stream as it arrives (a whole run's frames can be gigabytes). */
 function runPrimary(bin: string, args: string[]): Promise<{ payload: number; frame: number }[]> {
   return new Promise((res, rej) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore'] });
-    const chunks: Buffer[] = [];
+    const out: { payload: number; frame: number }[] = [];
+    let pending: Buffer = Buffer.alloc(0);
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => chunks.push(d));
-    child.on('error', rej);
-    child.on('close', (code) => {
-      if (code !== 0) return rej(new Error(`${basename(bin)} exited ${code}: ${stderr.slice(0, 2000)}`));
-      const buf = Buffer.concat(chunks);
-      const out: { payload: number; frame: number }[] = [];
-      for (let o = 0; o + 4 <= buf.length; ) {
-        const n = buf.readUInt32BE(o);
-        const f = msgpack.decode(buf.subarray(o + 4, o + 4 + n)) as { t: string; payload?: Buffer };
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
+      pending = pending.length ? Buffer.concat([pending, d]) : d;
+      let o = 0;
+      while (o + 4 <= pending.length && o + 4 + pending.readUInt32BE(o) <= pending.length) {
+        const n = pending.readUInt32BE(o);
+        const f = msgpack.decode(pending.subarray(o + 4, o + 4 + n)) as { t: string; payload?: Buffer };
         if (f.t === 'state') out.push({ payload: f.payload?.length ?? 0, frame: n + 4 });
         o += 4 + n;
       }
+      pending = pending.subarray(o);
+    });
+    child.on('error', rej);
+    child.on('close', (code) => {
+      if (code !== 0) return rej(new Error(`${basename(bin)} exited ${code}: ${stderr.slice(0, 2000)}`));
+      if (pending.length) return rej(new Error(`${basename(bin)}: frame stream cut (${pending.length} bytes left)`));
       res(out);
     });
   });
