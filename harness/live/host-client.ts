@@ -23,6 +23,8 @@ export class HostClient extends EventEmitter<{ event: [HostEvent] }> {
   readonly events: HostEvent[] = [];
   /** Pid of the middlebox inside the host (same pid in every namespace: no pid namespace). */
   mboxPid: number | null = null;
+  /** The last few KiB of the host's stderr (its agent's log) so far. */
+  stderr = '';
   /** Resolves when the host's stdout ends (every event it wrote has been heard). */
   readonly ended: Promise<void>;
 
@@ -35,6 +37,9 @@ export class HostClient extends EventEmitter<{ event: [HostEvent] }> {
     super();
     this.sp = startProcess(['ip', 'netns', 'exec', ns, process.execPath, hostScript()], { stdin: 'pipe', stdout: 'pipe', timeoutMs, killGraceMs: 500 });
     this.sp.stdin?.write(JSON.stringify(config) + '\n');
+    this.sp.stderrStream?.on('data', (d: Buffer) => {
+      this.stderr = (this.stderr + d.toString('utf8')).slice(-4000);
+    });
     const out = this.sp.stdout;
     this.ended = new Promise((resolve) => {
       if (!out) return resolve();

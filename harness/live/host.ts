@@ -46,7 +46,15 @@ export type HostEvent =
 class DroppingLink extends MboxLink {
   dropVar = '';
   override sendBody(body: Buffer): boolean {
-    return super.sendBody(dropFromFrame(body, this.dropVar));
+    let cut: Buffer;
+    try {
+      cut = dropFromFrame(body, this.dropVar);
+    } catch (e) {
+      emit({ ev: 'error', message: `drop-var ${this.dropVar}: ${(e as Error).message}` });
+      process.stderr.write(`drop-var ${this.dropVar}: ${(e as Error).message}\n`);
+      cut = body;
+    }
+    return super.sendBody(cut);
   }
 }
 
