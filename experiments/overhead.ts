@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { buildMiddlebox } from '../analyzer/instrument/index.js';
-import { loadMbox, StatelabError, type MboxSpec } from '../harness/index.js';
+import { buildInstrumented, loadMbox, StatelabError, type MboxSpec } from '../harness/index.js';
 import { compactTraces } from './fig11.js';
 import { writeEmptyPcap } from './fig12.js';
 import { groupedBars } from './plot/index.js';
@@ -60,7 +60,8 @@ async function measure(name: string, trace: string, packets: number, work: strin
   mkdirSync(work, { recursive: true });
   // Same sources, compiler and flags; only the instrumentation differs.
   const plain = buildMiddlebox(spec.dir, { plain: true, outDir: join(work, 'plain') });
-  const inst = buildMiddlebox(spec.dir, { outDir: join(work, 'inst') });
+  // The instrumented binary the pairs run (the harness's build cache); the mark-counting build of the same analysis gives the mark counts.
+  const inst = await buildInstrumented(spec);
   const counting = buildMiddlebox(spec.dir, { outDir: join(work, 'count'), countMarks: true });
   const empty = writeEmptyPcap(join(work, 'empty.pcap'));
   const ir = (bin: string, tr: string, tag: string, extra: string[] = []): Promise<number> => callgrindIr(bin, [...ioArgs(spec, tr, work, tag), ...extra], spec.dir, join(work, `${tag}.cg`));
@@ -88,8 +89,8 @@ async function measure(name: string, trace: string, packets: number, work: strin
     offIrPerPacket: offPer,
     overheadPct: (offPer / plainPer - 1) * 100,
     marksPerPacket,
-    marksPlaced: inst.marks.placed,
-    marksPruned: inst.marks.pruned,
+    marksPlaced: counting.marks.placed,
+    marksPruned: counting.marks.pruned,
     error: null,
   };
 }
