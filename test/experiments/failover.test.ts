@@ -34,6 +34,8 @@ describe('failover through the runner', () => {
     expect(t.detectP50 as number).toBeGreaterThanOrEqual(HEARTBEAT_MS * (MISS_LIMIT - 1));
     expect(t.detectP99 as number).toBeGreaterThanOrEqual(t.detectP50 as number);
     expect(t.resumeP50 as number).toBeGreaterThan(t.detectP50 as number);
+    // live = detection + takeover in each trial, so its median is at least detection's
+    expect(t.liveP50 as number).toBeGreaterThanOrEqual(t.detectP50 as number);
     const tp = r.tables.find((x) => x.id === 'failover-throughput')!.rows;
     expect(tp.map((x) => x.kind)).toEqual(['one plain instance', 'pair, all', 'pair, flowspace', 'pair, flowspace+updated']);
     expect(tp[0]!.ratio).toBe(1);
