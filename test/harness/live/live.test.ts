@@ -1,8 +1,8 @@
 // Live replay end to end: primary and standby in two network namespaces joined
 // by veth, agents over the WebSocket across that link, the trace injected and
 // the packet output captured with cap; graceful and crash failover must leave
-// the output unchanged (on-path firewall: log + packets; off-path assetmon:
-// log), and a standby that never imports the state table must be caught.
+// the output unchanged (on-path firewall and synblock: log + packets; off-path
+// assetmon: log), and a standby that never imports its state table must be caught.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,8 @@ import { cannotGoLive } from './skip.js';
 
 const MBOXES = fileURLToPath(new URL('../../../middleboxes/', import.meta.url));
 const SMALL_MIXED = fileURLToPath(new URL('../../../traces/small-mixed.pcap', import.meta.url));
+// A committed trace an on-path middlebox keeps state on: synblock (threshold 5) blocks the scanners' SYNs.
+const SCAN = fileURLToPath(new URL('../../../traces/scan.pcap', import.meta.url));
 // The committed traces never match the firewall's pass rules (every packet is denied, no packet output);
 // dns-home's resolver traffic from 10.0.0.0/24 creates and uses keep-state entries both ways.
 const DNS_HOME = '/work/shared/traces/dns-home.pcap';
@@ -73,7 +75,7 @@ async function expectSoundRun(r: LiveRunResult & { id: string }): Promise<void> 
 
 describe.skipIf(cannotGoLive)('statelab run --live', () => {
   beforeAll(async () => {
-    await Promise.all([box('firewall'), box('assetmon')]);
+    await Promise.all([box('firewall'), box('assetmon'), box('synblock')]);
   }, 120_000);
 
   describe.skipIf(!existsSync(DNS_HOME))('on-path: firewall on dns-home (log and packet output)', () => {
@@ -107,6 +109,25 @@ describe.skipIf(cannotGoLive)('statelab run --live', () => {
       expect(r.firstDifference).toMatchObject({ kind: 'log', side: 'standby' });
       expect((r.firstDifference as { actual: string }).actual).toMatch(/deny .* policy$/);
       expect(await leftovers(r.id)).toEqual([]);
+    }, 60_000);
+  });
+
+  describe('on-path on a committed trace: synblock on scan.pcap (packet output, SYN counts per host)', () => {
+    it('graceful failover: forwarded packets byte for byte and block lines equal one live instance', async () => {
+      const r = await live('synblock', SCAN, { kind: 'graceful', at: 300 }, 'flowspace');
+      expect(r.firstDifference).toBeNull();
+      expect(r.output.primaryPackets).toBeGreaterThan(100);
+      expect(r.output.standbyPackets).toBeGreaterThan(100);
+      // Some SYNs were blocked (not forwarded): the output depends on the transferred counts.
+      expect(r.output.singlePackets).toBeLessThan(r.packets - 100);
+      expect(r.output.singleLines).toBeGreaterThan(0);
+      await expectSoundRun(r);
+    }, 60_000);
+
+    it('negative control: a standby without the per-host SYN counts forwards what should be blocked', async () => {
+      const r = await live('synblock', SCAN, { kind: 'graceful', at: 300 }, 'all', { dropVar: 'hosts' });
+      expect(r.equivalent).toBe(false);
+      expect(r.firstDifference).toMatchObject({ side: 'standby' });
     }, 60_000);
   });
 
