@@ -2,7 +2,7 @@
 // failover point, graceful and crash, on a trace — the primary's committed output plus
 // the standby's must equal one instance's output over the whole trace. One journaled
 // unit per run; any non-equivalent run fails the check (exit 1) with its first difference.
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { instrumentedLauncher, loadMbox, MODELS, run, seededRandom, type Launcher, type Model, type RunResult } from '../harness/index.js';
 import { tableToCsv } from './csv.js';
@@ -27,13 +27,10 @@ export const COMPACT_POINTS = 2;
 
 /**
  * Middleboxes not run as pairs, with the reason (shown in the result's table and
- * summary, never hidden). Any other build or run failure is reported per run and fails the check.
+ * summary, never hidden). Empty since the ids pair synchronises (harness 55e722b);
+ * any build or run failure is reported per run and fails the check.
  */
-export const NOT_RUN: Readonly<Record<string, string>> = {
-  ids:
-    'the ids pair does not synchronise: its standby acknowledges no snapshot (statelab run middleboxes/ids --failover graceful@800: ' +
-    '"no snapshot acknowledged after 32 packet(s)"); the analysis still calls its 15 MiB rule automaton updateable (harness/run/README.md, Not done)',
-};
+export const NOT_RUN: Readonly<Record<string, string>> = {};
 
 /**
  * `count` failover points for a trace of `packets` packets: the ends 1 and packets-1
@@ -76,6 +73,10 @@ export interface RunSummary {
   /** Set when the run itself failed (build, timeout, crash of the controller): counted as not equivalent. */
   error?: string;
 }
+
+/** A run's work folder under <outDir>/work. */
+const workName = (u: { trace: string; middlebox: string; model: Model; kind: Kind; at: number }): string =>
+  `${basename(u.trace)}-${u.middlebox}-${u.model.replace('+', '_')}-${u.kind}-${u.at}`;
 
 interface Unit {
   middlebox: string;
@@ -159,10 +160,12 @@ export async function sweep(ctx: ExperimentContext, o: SweepOptions = {}): Promi
         const launcher = launchers.get(u.middlebox)!;
         if (launcher instanceof Error) throw launcher;
         const t0 = performance.now();
-        const dir = join(ctx.outDir, 'work', `${basename(u.trace)}-${u.middlebox}-${u.model.replace('+', '_')}-${u.kind}-${u.at}`);
-        const r = await run({ launcher, trace: u.trace, model: u.model, failover: { kind: u.kind, at: u.at }, workDir: dir, heartbeatMs: 50, missLimit: 10, timeoutMs: 180_000 });
-        // Outputs of an equivalent run are the reference's again: drop them (600 runs would keep ~1 GB); keep a failure's for diagnosis.
-        if (r.equivalent) rmSync(dir, { recursive: true, force: true });
+        const dir = join(ctx.outDir, 'work', workName({ ...u, trace: basename(u.trace) }));
+        // The reference single instance does not depend on the model or the point: the harness runs it once per middlebox and trace.
+        const r = await run({ launcher, trace: u.trace, model: u.model, failover: { kind: u.kind, at: u.at }, workDir: dir, heartbeatMs: 50, missLimit: 10, timeoutMs: 180_000, reuseReference: true });
+        // Outputs of an equivalent run are the reference's again: drop them (600 runs would keep ~1 GB) but the
+        // reference itself (single.*), which later runs reuse; keep a failure's outputs for diagnosis.
+        if (r.equivalent) for (const f of readdirSync(dir)) if (!f.startsWith('single.')) rmSync(join(dir, f), { recursive: true, force: true });
         return summarize(u, r, performance.now() - t0);
       });
     } catch (e) {
@@ -173,6 +176,8 @@ export async function sweep(ctx: ExperimentContext, o: SweepOptions = {}): Promi
     return s;
   });
   bar.done();
+  // The references are no longer needed once every run is checked.
+  for (const r of runs) if (r.equivalent) rmSync(join(ctx.outDir, 'work', workName(r)), { recursive: true, force: true });
   return result(ctx, runs, inputs, seeds, notRun, perCell);
 }
 
@@ -237,9 +242,9 @@ function result(
   if (bad.length) {
     tables.push({
       id: 'soundness-failures',
-      title: 'Runs whose output differs from one instance (bugs)',
-      columns: ['middlebox', 'trace', 'model', 'kind', 'at', 'what'].map((k) => ({ key: k, label: k })),
-      rows: bad.map((r) => ({ middlebox: r.middlebox, trace: r.trace, model: r.model, kind: r.kind, at: r.at, what: r.error ?? JSON.stringify(r.firstDifference) })),
+      title: 'Runs that differ from one instance or failed to run (bugs)',
+      columns: ['middlebox', 'trace', 'model', 'kind', 'at', 'verdict', 'what'].map((k) => ({ key: k, label: k })),
+      rows: bad.map((r) => ({ middlebox: r.middlebox, trace: r.trace, model: r.model, kind: r.kind, at: r.at, verdict: r.error ? 'failed to run' : 'not equivalent', what: r.error ?? JSON.stringify(r.firstDifference) })),
     });
   }
   if (notRun.length) {
@@ -306,7 +311,7 @@ function result(
       },
     ],
     data: { runs },
-    check: { passed: bad.length === 0, detail: bad.length ? `${bad.length} non-equivalent runs, first: ${bad[0]!.middlebox} ${bad[0]!.model} ${bad[0]!.kind}@${bad[0]!.at}: ${bad[0]!.error ?? JSON.stringify(bad[0]!.firstDifference).slice(0, 300)}` : `all ${runs.length} runs equivalent` },
+    check: { passed: bad.length === 0, detail: bad.length ? `${bad.length - failedToRun.length} non-equivalent and ${failedToRun.length} failed runs, first: ${bad[0]!.middlebox} ${bad[0]!.model} ${bad[0]!.kind}@${bad[0]!.at}: ${bad[0]!.error ?? JSON.stringify(bad[0]!.firstDifference).slice(0, 300)}` : `all ${runs.length} runs equivalent` },
   };
 }
 
@@ -323,7 +328,7 @@ function brief(r: ExperimentResult): string {
     }
     for (const [m, b] of byBox) lines.push(`  ${m.padEnd(10)} ${b.ok}/${b.runs} equivalent`);
   }
-  for (const f of r.tables.find((x) => x.id === 'soundness-failures')?.rows ?? []) lines.push(`  NOT EQUIVALENT: ${f.middlebox} ${f.model} ${f.kind}@${f.at}: ${String(f.what).slice(0, 200)}`);
+  for (const f of r.tables.find((x) => x.id === 'soundness-failures')?.rows ?? []) lines.push(`  ${String(f.verdict).toUpperCase()}: ${f.middlebox} ${f.model} ${f.kind}@${f.at}: ${String(f.what).slice(0, 160)}`);
   return lines.join('\n');
 }
 

@@ -82,7 +82,7 @@ describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
     const out = join(root, 'broken');
     const r = await cli(['h15-sound-broken', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/h15-sound-broken check failed: 6 non-equivalent runs/);
+    expect(r.stderr).toMatch(/h15-sound-broken check failed: 6 non-equivalent and 0 failed runs/);
     const res = JSON.parse(readFileSync(join(out, 'h15-sound-broken/result.json'), 'utf8')) as ExperimentResult;
     expect(res.check?.passed).toBe(false);
     const failures = res.tables.find((t) => t.id === 'soundness-failures')!;
