@@ -94,6 +94,7 @@ function destroySync(id: string, rootLinks: string[], namespaces: string[]): voi
     }
   }
   live.delete(id);
+  if (live.size === 0) uninstallHooks();
 }
 
 function onSignal(sig: NodeJS.Signals): void {
