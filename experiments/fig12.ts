@@ -170,23 +170,23 @@ async function runFig12(ctx: ExperimentContext): Promise<ExperimentResult> {
     tables: why
       ? [{ id: 'fig12-status', title: 'Figure 12 not reproduced', columns: [{ key: 'what', label: 'what' }, { key: 'why', label: 'why' }], rows: [{ what: 'ids as a primary/standby pair', why }] }]
       : [
-      meansTable('fig12-means', 'ids: mean state bytes per packet by transfer model', selected ? [m] : []),
-      perTraceTable('fig12-per-trace', runs),
-      flowTable('fig12-flow', runs, flow),
-      {
-        id: 'fig12-persistent',
-        title: 'ids: all persistent state (estimate) against the updateable state the all model sends',
-        columns: [
-          { key: 'what', label: 'state' },
-          { key: 'bytes', label: 'bytes per packet', unit: 'B' },
-          { key: 'source', label: 'how measured' },
-        ],
-        rows: [
-          { what: 'rule automaton (read-only)', bytes: sig?.bytes ?? null, source: sig ? `ids start-up report: ${sig.line}` : (sigError ?? why ?? '') },
-          { what: 'updateable state (model all)', bytes: m.means.all === null ? null : Math.round(m.means.all), source: 'mean over the runs above' },
-          { what: 'all persistent (estimate)', bytes: persistent === null ? null : Math.round(persistent), source: 'sum of the two' },
-        ],
-      },
+          meansTable('fig12-means', 'ids: mean state bytes per packet by transfer model', [m]),
+          perTraceTable('fig12-per-trace', runs),
+          flowTable('fig12-flow', runs, flow),
+          {
+            id: 'fig12-persistent',
+            title: 'ids: all persistent state (estimate) against the updateable state the all model sends',
+            columns: [
+              { key: 'what', label: 'state' },
+              { key: 'bytes', label: 'bytes per packet', unit: 'B' },
+              { key: 'source', label: 'how measured' },
+            ],
+            rows: [
+              { what: 'rule automaton (read-only)', bytes: sig?.bytes ?? null, source: sig ? `ids start-up report: ${sig.line}` : (sigError ?? '') },
+              { what: 'updateable state (model all)', bytes: m.means.all === null ? null : Math.round(m.means.all), source: 'mean over the runs above' },
+              { what: 'all persistent (estimate)', bytes: persistent === null ? null : Math.round(persistent), source: 'sum of the two' },
+            ],
+          },
         ],
     plots,
     paper,
