@@ -4,6 +4,8 @@
 # usage: overhead.sh <plain-binary> <instrumented-binary> <trace> <middlebox-dir> [args...]
 # Per-packet cost = (Ir on the trace - Ir on an empty trace) / packets, so
 # start-up (config parsing, rule compilation) does not dilute the ratio.
+# COUNT_BIN=<binary from statelab build --count-marks> also prints the updated-bit
+# marks executed per packet (a --sa-mode primary run, frames to /dev/null).
 set -euo pipefail
 plain=$1 inst=$2 trace=$3 dir=$4
 shift 4
@@ -23,6 +25,11 @@ p1=$(ir "$plain" "$trace" "$@")
 p0=$(ir "$plain" "$work/empty.pcap" "$@")
 i1=$(ir "$inst" "$trace" --sa-mode off "$@")
 i0=$(ir "$inst" "$work/empty.pcap" --sa-mode off "$@")
-awk -v p1="$p1" -v p0="$p0" -v i1="$i1" -v i0="$i0" -v n="$pkts" 'BEGIN {
+marks=""
+if [ -n "${COUNT_BIN:-}" ]; then
+  marks=$(cd "$dir" && SA_STATS=1 "$COUNT_BIN" --sa-mode primary "$@" -r "$trace" -l /dev/null 3>/dev/null 2>&1 >/dev/null |
+    sed -n 's/.*marks_per_packet=\([0-9.]*\).*/ marks_per_pkt=\1/p')
+fi
+awk -v p1="$p1" -v p0="$p0" -v i1="$i1" -v i0="$i0" -v n="$pkts" -v marks="$marks" 'BEGIN {
   pp = (p1 - p0) / n; ip = (i1 - i0) / n;
-  printf "packets=%d plain_Ir_per_pkt=%.1f off_Ir_per_pkt=%.1f ratio=%.5f overhead=%.3f%%\n", n, pp, ip, ip / pp, (ip / pp - 1) * 100 }'
+  printf "packets=%d plain_Ir_per_pkt=%.1f off_Ir_per_pkt=%.1f ratio=%.5f overhead=%.3f%%%s\n", n, pp, ip, ip / pp, (ip / pp - 1) * 100, marks }'
