@@ -17,7 +17,7 @@
 //   (`fieldSensitive: false` keeps it); field-insensitively an integer field loaded from an
 //   object that also holds pointers carries them all, so in ids the Aho-Corasick slot number
 //   used as an index made `pf->seen[slot >> 3] |= ...` write the whole rule automaton
-//   (puzzle p51). Steensgaard is always field-insensitive (fieldSensitive is ignored for it
+//   (puzzle p52). Steensgaard is always field-insensitive (fieldSensitive is ignored for it
 //   and reported false).
 // - Heap objects are named by allocation site; a call to an allocation wrapper (a function
 //   whose every return is fresh malloc/calloc/strdup memory, or another wrapper's, that
