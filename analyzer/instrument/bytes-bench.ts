@@ -56,24 +56,31 @@ function runPrimary(bin: string, args: string[]): Promise<{ payload: number; fra
   return new Promise((res, rej) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe', 'pipe', 'ignore'] });
     const out: { payload: number; frame: number }[] = [];
-    let pending: Buffer = Buffer.alloc(0);
+    // chunks are joined only once a whole frame is there (a frame can be megabytes)
+    let chunks: Buffer[] = [];
+    let have = 0;
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     (child.stdio[3] as NodeJS.ReadableStream).on('data', (d: Buffer) => {
-      pending = pending.length ? Buffer.concat([pending, d]) : d;
-      let o = 0;
-      while (o + 4 <= pending.length && o + 4 + pending.readUInt32BE(o) <= pending.length) {
-        const n = pending.readUInt32BE(o);
-        const f = msgpack.decode(pending.subarray(o + 4, o + 4 + n)) as { t: string; payload?: Buffer };
+      chunks.push(d);
+      have += d.length;
+      for (;;) {
+        if (have < 4) return;
+        if (chunks[0].length < 4) chunks = [Buffer.concat(chunks)];
+        const n = chunks[0].readUInt32BE(0);
+        if (have < 4 + n) return;
+        const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+        const f = msgpack.decode(all.subarray(4, 4 + n)) as { t: string; payload?: Buffer };
         if (f.t === 'state') out.push({ payload: f.payload?.length ?? 0, frame: n + 4 });
-        o += 4 + n;
+        const rest = all.subarray(4 + n);
+        chunks = rest.length ? [rest] : [];
+        have = rest.length;
       }
-      pending = pending.subarray(o);
     });
     child.on('error', rej);
     child.on('close', (code) => {
       if (code !== 0) return rej(new Error(`${basename(bin)} exited ${code}: ${stderr.slice(0, 2000)}`));
-      if (pending.length) return rej(new Error(`${basename(bin)}: frame stream cut (${pending.length} bytes left)`));
+      if (have) return rej(new Error(`${basename(bin)}: frame stream cut (${have} bytes left)`));
       res(out);
     });
   });
