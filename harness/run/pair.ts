@@ -313,6 +313,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       failedAt = th;
       const expected = pAgent.lastSentSeq;
       const taking = pAgent.takeover();
+      taking.catch(() => {}); // awaited below; feedStandby may throw first
       bd.takeoverSentMs = since();
       const from = feedStandby(expected);
       const seq = await withTimeout(taking, 5_000, 'graceful takeover');
