@@ -2,9 +2,9 @@
 // failover point, graceful and crash, on a trace — the primary's committed output plus
 // the standby's must equal one instance's output over the whole trace. One journaled
 // unit per run; any non-equivalent run fails the check (exit 1) with its first difference.
-import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { instrumentedLauncher, loadMbox, MODELS, run, seededRandom, type Launcher, type Model, type RunResult } from '../harness/index.js';
+import { instrumentedLauncher, loadMbox, MODELS, readPcap, run, seededRandom, writePcapFile, type Launcher, type Model, type PcapRecord, type RunResult } from '../harness/index.js';
 import { tableToCsv } from './csv.js';
 import type { Experiment, ExperimentContext } from './registry.js';
 import { MIDDLEBOX_DIR } from './runner.js';
@@ -23,6 +23,30 @@ export type Kind = (typeof KINDS)[number];
 export const FULL_TRACE = 'skype-lan-mixed.pcap';
 export const COMPACT_TRACE = 'small-mixed.pcap';
 export const FULL_POINTS = 20;
+/**
+ * Compact mode only: middleboxes whose pairs move hundreds of KB per packet run on the
+ * first N packets of the trace (ids: 170–380 KB per packet on small-mixed, BENCHMARKS.md).
+ */
+export const COMPACT_PREFIX: Readonly<Record<string, number>> = { ids: 300 };
+
+/** The first `packets` packets of `src`, written once under <outDir>/work/ (never into the repository). */
+export async function tracePrefix(ctx: ExperimentContext, src: string, packets: number): Promise<string> {
+  const input = await ctx.traceInput(src);
+  if (input.packets <= packets) return src;
+  const dir = join(ctx.outDir, 'work');
+  const out = join(dir, `${basename(src).replace(/\.pcap(ng)?$/, '')}-first${packets}-${input.sha256.slice(0, 8)}.pcap`);
+  if (!existsSync(out)) {
+    mkdirSync(dir, { recursive: true });
+    const kept: PcapRecord[] = [];
+    for await (const r of readPcap(src)) {
+      if (kept.length >= packets) break;
+      kept.push({ ...r, data: Buffer.from(r.data) });
+    }
+    await writePcapFile(`${out}.tmp`, kept);
+    renameSync(`${out}.tmp`, out);
+  }
+  return out;
+}
 export const COMPACT_POINTS = 2;
 
 /**
@@ -128,16 +152,23 @@ export async function sweep(ctx: ExperimentContext, o: SweepOptions = {}): Promi
   const perCell = o.points ?? (ctx.compact ? COMPACT_POINTS : FULL_POINTS);
   const boxes = ctx.middleboxes.filter((m) => !(m in NOT_RUN));
   const notRun = ctx.middleboxes.filter((m) => m in NOT_RUN);
-  const inputs = await Promise.all(traces.map((t) => ctx.traceInput(t)));
+  // Per middlebox, the traces it runs on: in compact mode a heavy pair gets a prefix of the trace.
+  const pathsOf = new Map<string, string[]>();
+  for (const m of boxes) {
+    const cut = ctx.compact && !ctx.explicitTraces ? COMPACT_PREFIX[m] : undefined;
+    pathsOf.set(m, cut ? await Promise.all(traces.map((t) => tracePrefix(ctx, t, cut))) : traces);
+  }
+  const paths = [...new Set([...pathsOf.values()].flat())];
+  const inputs = await Promise.all(paths.map((t) => ctx.traceInput(t)));
   const seeds: Record<string, number> = {};
   const units: Unit[] = [];
   for (const t of inputs) {
     for (const kind of KINDS) {
-      // The same points for every middlebox and model: the cells of the table compare like with like.
+      // The same points for every middlebox and model on a trace: the cells of the table compare like with like.
       const seed = deriveSeed(ctx.seed, `${basename(t.path)}:${kind}`);
       seeds[`${basename(t.path)}:${kind}`] = seed;
       const points = failoverPoints(t.packets, perCell, seed);
-      for (const middlebox of boxes) for (const model of MODELS) for (const at of points) units.push({ middlebox, trace: t.path, sha256: t.sha256, model, kind, at });
+      for (const middlebox of boxes.filter((m) => pathsOf.get(m)!.includes(t.path))) for (const model of MODELS) for (const at of points) units.push({ middlebox, trace: t.path, sha256: t.sha256, model, kind, at });
     }
   }
 

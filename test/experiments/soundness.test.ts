@@ -9,9 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { PACKAGE_ROOT } from '../../analyzer/paths.js';
 import { main } from '../../cli/main.js';
-import { parseCsv, registerExperiment, type ExperimentResult } from '../../experiments/index.js';
-import { deriveSeed, failoverPoints, sweep } from '../../experiments/soundness.js';
-import { commandLauncher } from '../../harness/index.js';
+import { parseCsv, registerExperiment, type ExperimentContext, type ExperimentResult } from '../../experiments/index.js';
+import { deriveSeed, failoverPoints, sweep, tracePrefix } from '../../experiments/soundness.js';
+import { traceInput } from '../../experiments/meta.js';
+import { commandLauncher, readPcap, type PcapRecord } from '../../harness/index.js';
 
 const FAKE = fileURLToPath(new URL('../harness/run/fixtures/fake-nf.mjs', import.meta.url));
 const TRACE = join(PACKAGE_ROOT, 'traces/scan.pcap'); // 919 packets
@@ -38,6 +39,21 @@ describe('failover points', () => {
     expect(deriveSeed(1, 'a.pcap:graceful')).toBe(deriveSeed(1, 'a.pcap:graceful'));
     expect(deriveSeed(1, 'a.pcap:graceful')).not.toBe(deriveSeed(1, 'a.pcap:crash'));
     expect(deriveSeed(1, 'x')).not.toBe(deriveSeed(2, 'x'));
+  });
+});
+
+describe('compact trace prefix', () => {
+  it('keeps exactly the first N packets, byte for byte, and reuses the file', async () => {
+    const ctx = { outDir: join(root, 'prefix'), traceInput } as unknown as ExperimentContext;
+    const src = join(PACKAGE_ROOT, 'traces/scan.pcap');
+    const out = await tracePrefix(ctx, src, 50);
+    const a: PcapRecord[] = [];
+    for await (const r of readPcap(src)) if (a.length < 50) a.push({ ...r, data: Buffer.from(r.data) });
+    const b: PcapRecord[] = [];
+    for await (const r of readPcap(out)) b.push({ ...r, data: Buffer.from(r.data) });
+    expect(b.map((r) => [r.tsSec, r.tsUsec, r.data.toString('hex')])).toEqual(a.map((r) => [r.tsSec, r.tsUsec, r.data.toString('hex')]));
+    expect(await tracePrefix(ctx, src, 50)).toBe(out);
+    expect(await tracePrefix(ctx, src, 5000)).toBe(src); // shorter than asked: the trace itself
   });
 });
 
