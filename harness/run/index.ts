@@ -3,7 +3,7 @@
 export { run, runWithSpec } from './controller.js';
 export { runPair, type PairOptions, type PairOutcome } from './pair.js';
 export { runSingle, outputFiles } from './single.js';
-export { scanTrace, replay, type TraceFacts, type ReplayOptions } from './replay.js';
+export { scanTrace, replay, replayImage, replayFromImage, type TraceFacts, type ReplayOptions, type ReplayImage } from './replay.js';
 export { readOutputs, type OutputFiles, type Outputs, type OutMarks } from './outputs.js';
 export {
   compareLogs,
