@@ -23,7 +23,9 @@ export interface AnalyzeOptions extends FrontendOptions, CatalogExtensions {
 
 export const DEFAULT_OPTIONS: Required<Pick<AnalyzeOptions, 'pointer' | 'fieldSensitive'>> = {
   pointer: 'andersen',
-  fieldSensitive: false,
+  // Field-sensitive: field-insensitive Andersen let an integer member carry the
+  // pointers of its struct (ids' rule automaton looked updateable; puzzle p52).
+  fieldSensitive: true,
 };
 
 export interface AnalysisResult {

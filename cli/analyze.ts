@@ -77,7 +77,8 @@ export function register(program: Command): void {
     .option('-I, --include <dir>', 'add an include directory', collect, [])
     .option('-D, --define <name[=value]>', 'define a macro', collect, [])
     .option('--pointer <kind>', 'pointer analysis: andersen|steensgaard', 'andersen')
-    .option('--field-sensitive', 'fields of structs as separate locations')
+    .option('--field-sensitive', 'fields of structs as separate locations (the default)')
+    .option('--no-field-sensitive', 'one location per struct object (field-insensitive, as the paper)')
     .option('--recv <fn>', 'add a packet-receive function', collect, [])
     .option('--pkt-out <fn>', 'add a packet-output function', collect, [])
     .option('--log-out <fn>', 'add a log-output function', collect, [])
@@ -97,7 +98,7 @@ export function register(program: Command): void {
         includeDirs: o.include,
         defines: o.define,
         pointer: o.pointer,
-        fieldSensitive: o.fieldSensitive ?? false,
+        fieldSensitive: o.fieldSensitive ?? true,
         recv: o.recv,
         pktOut: o.pktOut,
         logOut: o.logOut,

@@ -45,13 +45,14 @@ export function register(program: Command): void {
     .option('-I, --include <dir>', 'add an include directory', collect, [])
     .option('-D, --define <name[=value]>', 'define a macro', collect, [])
     .option('--pointer <kind>', 'pointer analysis: andersen|steensgaard', 'andersen')
-    .option('--field-sensitive', 'field-sensitive Andersen')
+    .option('--field-sensitive', 'field-sensitive Andersen (the default)')
+    .option('--no-field-sensitive', 'field-insensitive Andersen')
     .action((inputs: string[], o: SliceOptions) => {
       if (o.forward && o.backward) throw usageError('--forward and --backward exclude each other');
       if (o.pointer !== 'andersen' && o.pointer !== 'steensgaard') throw usageError(`--pointer must be andersen or steensgaard, got "${o.pointer}"`);
       const { file, line } = parseAt(o.at);
       const prog = loadProgram(inputs, { includeDirs: o.include, defines: o.define });
-      const pts = analyzePointers(prog, { kind: o.pointer as PointerAnalysisKind, fieldSensitive: o.fieldSensitive ?? false });
+      const pts = analyzePointers(prog, { kind: o.pointer as PointerAnalysisKind, fieldSensitive: o.fieldSensitive ?? true });
       const sdg = buildSdg(prog, pts);
       const crit = criterionAt(sdg, file, line, o.var);
       const result = slice(sdg, crit, o.forward ? 'forward' : 'backward');
