@@ -23,6 +23,8 @@ export interface HostConfig {
   timeoutMs: number;
   /** Negative control: the standby never imports this variable. */
   dropVar?: string;
+  /** Primary: drop a standby that acknowledges nothing new for this long. */
+  ackTimeoutMs?: number;
 }
 
 export type HostCommand = { cmd: 'connect'; url: string } | { cmd: 'takeover' } | { cmd: 'close' };
@@ -58,6 +60,32 @@ class DroppingLink extends MboxLink {
   }
 }
 
+/**
+ * Graceful takeover. A standby whose session just ended (e.g. dropped on a slow
+ * ack under load) reconnects and resynchronises on its own: retry until it streams again.
+ */
+async function handOver(agent: PrimaryAgent, limitMs = 5_000): Promise<void> {
+  const end = performance.now() + limitMs;
+  for (;;) {
+    if (agent.lastSentSeq < 0) {
+      // A new session whose snapshot has not been sent: the middlebox answers the request only between packets.
+      if (performance.now() > end) {
+        return emit({ ev: 'error', message: 'takeover: the standby session restarted after the primary\'s last packet, and the primary middlebox takes a snapshot only between packets: nothing to hand over (was the standby\'s heartbeat limit too tight for this machine\'s load?)' });
+      }
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    try {
+      emit({ ev: 'took-over', seq: await agent.takeover() });
+      return;
+    } catch (e) {
+      const msg = (e as Error).message;
+      if (!/needs a streaming standby/.test(msg) || performance.now() > end) return emit({ ev: 'error', message: `takeover: ${msg}` });
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 function emit(e: HostEvent): void {
   process.stdout.write(JSON.stringify(e) + '\n');
 }
@@ -78,7 +106,7 @@ async function main(): Promise<void> {
     link = d;
   } else link = MboxLink.fromSubprocess(mbox);
   const log = (e: AgentLogEvent): void => void process.stderr.write(`agent[${c.role}] ${e.level} conn ${e.conn} ${e.event}${e.detail ? `: ${e.detail}` : ''}\n`);
-  const opts = { key: Buffer.from(c.key, 'hex'), model: c.model, heartbeatMs: c.heartbeatMs, missLimit: c.missLimit, log };
+  const opts = { key: Buffer.from(c.key, 'hex'), model: c.model, heartbeatMs: c.heartbeatMs, missLimit: c.missLimit, log, ...(c.ackTimeoutMs !== undefined ? { ackTimeoutMs: c.ackTimeoutMs } : {}) };
   let closing = false;
   void mbox.done.then((r) => {
     if (!closing) emit({ ev: 'mbox-exit', exit: r.reason === 'exit' ? `exit ${r.exitCode}` : `${r.reason}${r.signal ? ` (${r.signal})` : ''}`, stderr: r.stderr.slice(-2000) });
@@ -98,12 +126,8 @@ async function main(): Promise<void> {
       if (n.done) break;
       const cmd = JSON.parse(n.value) as HostCommand;
       if (cmd.cmd === 'connect') agent.connect(cmd.url);
-      else if (cmd.cmd === 'takeover') {
-        agent.takeover().then(
-          (seq) => emit({ ev: 'took-over', seq }),
-          (e: Error) => emit({ ev: 'error', message: `takeover: ${e.message}` }),
-        );
-      } else break;
+      else if (cmd.cmd === 'takeover') void handOver(agent);
+      else break;
     }
     closing = true;
     emit({ ev: 'stats', sent: agent.sent, acked: agent.lastAckedSeq, applied: -1, dropped: agent.dropped, discarded: 0 });

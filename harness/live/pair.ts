@@ -39,6 +39,8 @@ export interface PairOut {
 }
 
 const SYNC_PACKETS = 32;
+/** The primary agent's patience with a standby's acks: a loaded machine must not split the pair. */
+const ACK_TIMEOUT_MS = 10_000;
 /** pkt in frames of middleboxes/runtime counts packets processed: packet index = pkt − 1. */
 const PKT_BASE = 1;
 
@@ -61,7 +63,8 @@ export async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, 
   const injP = new Injector(P.input.harness);
   const injS = new Injector(S.input.harness);
   const standby = new HostClient('standby', S.ns, { ...common, role: 'standby', argv: wrapLog(argvS, logS), cwd: o.mbox.dir, env: {}, listen: { host: S.addr, port: 0 }, ...(o.dropVar !== undefined ? { dropVar: o.dropVar } : {}) }, timeoutMs);
-  const primary = new HostClient('primary', P.ns, { ...common, role: 'primary', argv: wrapLog(argvP, logP), cwd: o.mbox.dir, env: { SA_OUTPUTS: logP } }, timeoutMs);
+  // The run decides when the standby is too slow (its limits), not a 1 s ack timeout tuned for production pairs.
+  const primary = new HostClient('primary', P.ns, { ...common, role: 'primary', argv: wrapLog(argvP, logP), cwd: o.mbox.dir, env: { SA_OUTPUTS: logP }, ackTimeoutMs: ACK_TIMEOUT_MS }, timeoutMs);
 
   // The ledger: the primary middlebox's frames, seq → packet index and log mark.
   const ledger = new Map<number, Mark>();
@@ -137,7 +140,7 @@ export async function runPair(o: LiveOptions, topo: Topology, trace: LiveTrace, 
       timings.replayMs = performance.now() - tr;
       failedAt = performance.now();
       primary.send({ cmd: 'takeover' });
-      seq = (await primary.waitFor((e): e is Extract<HostEvent, { ev: 'took-over' }> => e.ev === 'took-over', 5_000, 'graceful takeover')).seq;
+      seq = (await primary.waitFor((e): e is Extract<HostEvent, { ev: 'took-over' }> => e.ev === 'took-over', 8_000, 'graceful takeover')).seq;
       timings.takeoverMs = performance.now() - failedAt;
       // The primary's part is over: stop it (its agent would otherwise keep reconnecting to a live standby).
       closingP = (async () => {

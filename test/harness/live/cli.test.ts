@@ -29,7 +29,7 @@ async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
 describe.skipIf(cannotGoLive)('statelab run --live (CLI)', () => {
   it('exit 0 and the JSON record with its live section', async () => {
     const json = join(root, 'live.json');
-    const r = await cli(['run', ASSETMON, '--trace', TRACE, '--live', '--failover', 'graceful@300', '--model', 'flowspace+updated', '--json', json]);
+    const r = await cli(['run', ASSETMON, '--trace', TRACE, '--live', '--failover', 'graceful@300', '--model', 'flowspace+updated', '--heartbeat-ms', '50', '--miss-limit', '10', '--json', json]);
     expect(r.stderr).toMatch(/equivalent \(live, assetmon graceful@300 model flowspace\+updated, 1707 packets\)/);
     expect(r.code).toBe(0);
     const rec = JSON.parse(readFileSync(json, 'utf8'));

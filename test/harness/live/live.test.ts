@@ -47,8 +47,9 @@ async function live(name: string, trace: string, failover: ResolvedFailover, mod
     model,
     failover,
     workDir: join(root, `${name}-${failover.kind}-${model}-${extra.dropVar ?? 'ok'}`),
-    heartbeatMs: 20,
-    missLimit: 5,
+    // As the offline sweep: slack for a loaded 2-core machine (a false peer-dead would end the session).
+    heartbeatMs: 50,
+    missLimit: 10,
     timeoutMs: 60_000,
     binaries: { plain: b.plain, instrumented: b.instrumented },
     onTopology: (t) => (id = t),
