@@ -299,7 +299,7 @@ function result(
   const failedToRun = bad.filter((r) => r.error);
   const traceNames = inputs.map((t) => `${basename(t.path)} (${t.packets} packets)`).join(', ');
   const text =
-    `${runs.length} failover runs on ${traceNames}: ${boxes.length} middleboxes (${boxes.join(', ')}) × ${MODELS.length} models × graceful and crash × ${perCell} points; ` +
+    `${runs.length} failover runs on ${traceNames}: ${boxes.length} middlebox${boxes.length === 1 ? '' : 'es'} (${boxes.join(', ')}) × ${MODELS.length} models × graceful and crash × ${perCell} points; ` +
     `${runs.length - bad.length} equivalent to one instance over the whole trace, ${bad.filter((r) => !r.error).length} not equivalent` +
     (failedToRun.length ? `, ${failedToRun.length} failed to run (${[...new Set(failedToRun.map((r) => `${r.middlebox} ${r.kind}@${r.at}`))].slice(0, 6).join(', ')}: ${failedToRun[0]!.error!.slice(0, 160)})` : '') +
     (notRun.length ? `; not run: ${notRun.map((m) => `${m} (${NOT_RUN[m]})`).join('; ')}` : '') +
