@@ -226,6 +226,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   const plans = planSlots({
     program, pts, perPacket: cls.perPacket,
     vars: keyed.map(({ c, k }) => ({ v: c.v, name: c.report.name, index: k })),
+    receives: [...WRAPPED_RECEIVES, ...cls.recvSites.map((r) => r.callee)],
     unitOf: (f) => {
       const u = unitOf.get(absOf(f));
       return u === undefined ? undefined : { src: files[u], edits: edits[u] };

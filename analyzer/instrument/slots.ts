@@ -6,9 +6,10 @@
 // walks, the base itself dereferenced, a library call given the container, the
 // container pointer reassigned), the variable travels whole: a static fallback
 // decided here and named in the build report.
-import { GLOBAL_INIT, type CType, type InstrId, type Program, type TypeId, type VarId } from '../ir/types.js';
+import { GLOBAL_INIT, type CType, type Instr, type InstrId, type Program, type TypeId, type VarId } from '../ir/types.js';
 import type { ObjId, PointsTo } from '../pointer/types.js';
 import type { Edit, SourceFile } from './locate.js';
+import { SYNC_WAITS } from './marks.js';
 
 type Node = SourceFile['tree']['rootNode'];
 
@@ -55,6 +56,37 @@ export interface SlotInput {
   vars: { v: VarId; name: string; index: number }[];
   /** Source file (tree-sitter) and edit list of a file path, when it is one of the middlebox's units. */
   unitOf(file: string): { src: SourceFile; edits: Edit[] } | undefined;
+  /** Receive calls (their callee names end a packet). */
+  receives: readonly string[];
+}
+
+/**
+ * Names of functions whose call may end a packet or block while another thread
+ * ends one: the receives, blocking synchronisation, and every function that calls
+ * one of them (a loop around such a call spans packets and is no sweep).
+ */
+function packetSpanning(program: Program, pts: PointsTo, receives: readonly string[]): Set<string> {
+  const callees = (i: Instr) =>
+    i.kind === 'call' ? [i.callee, ...pts.callGraph.calleesOf(i.id), ...pts.callGraph.callbacksOf(i.id)]
+    : i.kind === 'icall' ? [...pts.callGraph.calleesOf(i.id), ...pts.callGraph.callbacksOf(i.id)] : [];
+  const out = new Set<string>([...receives, ...SYNC_WAITS]);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const i of program.instrs) {
+      if (i.kind !== 'call' && i.kind !== 'icall') continue;
+      const f = program.instrFunc[i.id];
+      if (f === undefined || out.has(f)) continue;
+      if (callees(i).some((c) => out.has(c))) {
+        out.add(f);
+        out.add(program.functions.get(f)?.name ?? f);
+        changed = true;
+      }
+    }
+  }
+  // where such calls are (file:line): a loop around one spans packets
+  const at = new Set<string>();
+  for (const i of program.instrs) if (callees(i).some((c) => out.has(c))) at.add(`${i.loc.file}:${i.loc.line}`);
+  return at;
 }
 
 function resolve(program: Program, tid: TypeId): CType {
@@ -112,7 +144,7 @@ const where = (program: Program, id: InstrId) => {
  * of a sweep costs a branch per element for nothing (the variable goes whole), so
  * one SA_WHOLE mark before the loop replaces the recording.
  */
-function sweptBy(n: Node): Node | undefined {
+function sweptBy(n: Node, file: string, spanning: ReadonlySet<string>): Node | undefined {
   const idx = n.type === 'subscript_expression' ? n.childForFieldName('index') : null;
   const name = idx?.type === 'identifier' ? idx.text : undefined;
   if (name === undefined) return undefined;
@@ -121,10 +153,18 @@ function sweptBy(n: Node): Node | undefined {
       const target = e.childForFieldName(e.type === 'update_expression' ? 'argument' : 'left');
       return target?.type === 'identifier' && target.text === name;
     });
+  // A loop that may span packets (a call in it, direct or through a pointer, may receive or
+  // block while another thread ends a packet) would run its mark once for many packets: not a sweep.
+  const withinPacket = (loop: Node) => {
+    for (let l = loop.startPosition.row + 1; l <= loop.endPosition.row + 1; l++) if (spanning.has(`${file}:${l}`)) return false;
+    return true;
+  };
   for (let p: Node | null = n.parent; p && p.type !== 'function_definition'; p = p.parent) {
     // the loop that steps the index, possibly around inner loops that do not (a chain walk per bucket)
-    if (p.type === 'for_statement' && (steps(p.childForFieldName('update')) || steps(p.childForFieldName('body')))) return p;
-    if ((p.type === 'while_statement' || p.type === 'do_statement') && steps(p.childForFieldName('body'))) return p;
+    const stepped =
+      (p.type === 'for_statement' && (steps(p.childForFieldName('update')) || steps(p.childForFieldName('body')))) ||
+      ((p.type === 'while_statement' || p.type === 'do_statement') && steps(p.childForFieldName('body')));
+    if (stepped) return withinPacket(p) ? p : undefined;
   }
   return undefined;
 }
@@ -133,6 +173,7 @@ function sweptBy(n: Node): Node | undefined {
 export function planSlots(inp: SlotInput): SlotPlan[] {
   const rewritten = new Set<string>();
   const loops = new Map<string, { node: Node; edits: Edit[]; marks: Set<number> }>();
+  const spanning = packetSpanning(inp.program, inp.pts, inp.receives);
   const plans = inp.vars.map(({ v, name, index }) => {
     const plan = planOne(inp, v, name);
     if (plan.mode === 'whole') return plan;
@@ -140,7 +181,7 @@ export function planSlots(inp: SlotInput): SlotPlan[] {
     const wholeMarks = new Set<string>();
     const recorded: string[] = [];
     plan.siteNodes.forEach((s, j) => {
-      const loop = sweptBy(s.node);
+      const loop = sweptBy(s.node, s.file, spanning);
       if (loop) {
         const key = `${s.file}:${loop.startIndex}`;
         const l = loops.get(key) ?? { node: loop, edits: s.edits, marks: new Set<number>() };

@@ -118,6 +118,32 @@ describe('flowspace slot frames (twotab fixture, ASan+UBSan)', () => {
     expect(del.filter((_, i) => i % 3 === 2)).toContain(null);
   }, 120_000);
 
+  it('a loop that steps an index across packets is no sweep: its subscripts are recorded', async () => {
+    // the receive loop itself steps `i` and touches by_src[i] after each packet: a whole mark
+    // before that loop would run once for all packets, so the subscript must record instead
+    const dir = mkdtempSync(join(tmpdir(), 'sa-span-'));
+    const src = readFileSync(join(FIXTURE, 'twotab.c'), 'utf8').replace(
+      '  while ((b = pcap_next(in, &h)) != NULL) handle(&h, b);',
+      '  for (uint32_t i = 0; (b = pcap_next(in, &h)) != NULL; i = (i + 1) % nbuckets) {\n' +
+        '    handle(&h, b);\n' +
+        '    if (by_src[i] != NULL) by_src[i]->pkts += 2; /* an entry the packet did not look up */\n' +
+        '  }',
+    );
+    expect(src).toContain('by_src[i]->pkts += 2');
+    writeFileSync(join(dir, 'twotab.c'), src);
+    writeFileSync(join(dir, 'mbox.json'), readFileSync(join(FIXTURE, 'mbox.json')));
+    const rep = buildMiddlebox(dir, { outDir: join(dir, 'out'), deps: 'sdg' });
+    const sel = rep.variables.find((v) => v.name === 'by_src')!.selection!;
+    expect(sel.mode).toBe('slots');
+    const line = src.split('\n').findIndex((l) => l.includes('by_src[i]->pkts')) + 1;
+    expect(sel.siteList).toContainEqual(expect.stringMatching(new RegExp(`twotab\\.c:${line}:`)));
+    expect(sel.wholeMarkList.every((w) => !w.includes(`:${line - 2}:`))).toBe(true);
+    const r = await runPair(rep.binary, ['-b', '16'], join(TRACES, 'small-mixed.pcap'), 'flowspace', { work: dir });
+    expect(r.primary.code, r.primary.stderr).toBe(0);
+    expect(r.standby.code, r.standby.stderr).toBe(0);
+    expect(r.standbyDigests).toEqual(r.primaryDigests);
+  }, 180_000);
+
   it('a slot dropped from one frame is caught at that frame', async () => {
     const trace = join(work, 'drop.pcap');
     writeFileSync(trace, pcapOf([[1, 1], [4, 5], [4, 5], [6, 7]]));
