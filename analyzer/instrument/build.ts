@@ -315,7 +315,9 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
   }
 
   // 5. Updated-bit marks, pruned by the must-set analysis.
-  const plan = planMarks(program, pts, chosen.map((c) => c.v), recvInstrs);
+  // A variable that is wholly a per-process resource (a pthread mutex) encodes as nil: no bit to set.
+  const unmarked = new Set(chosen.flatMap((c, k) => (gens[c.unit].isResource(program.vars[c.v].type) ? [k] : [])));
+  const plan = planMarks(program, pts, chosen.map((c) => c.v), recvInstrs, { unmarked });
   const placed = new Map<string, { unit: number; bits: Set<number>; place: NonNullable<ReturnType<typeof placeBefore>> }>();
   for (const s of plan.kept) {
     const i = program.instrs[s.instr];

@@ -129,16 +129,28 @@ static void forget(void *p) {
   pthread_mutex_unlock(&heap_lock);
 }
 
-void *__wrap_malloc(size_t n) {
+/* With --sa-mode off the wrappers cost one predictable branch and a tail call:
+ * the tracking paths stay out of line (issue 7: off within 1% of plain). */
+__attribute__((noinline)) static void *malloc_tracked(size_t n) {
   void *p = __real_malloc(n);
-  if (sa_tracking) record(p, n, 0);
+  record(p, n, 0);
+  return p;
+}
+
+void *__wrap_malloc(size_t n) {
+  if (__builtin_expect(sa_tracking, 0)) return malloc_tracked(n);
+  return __real_malloc(n);
+}
+
+__attribute__((noinline)) static void *calloc_tracked(size_t n, size_t s) {
+  void *p = __real_calloc(n, s);
+  record(p, n * s, 0);
   return p;
 }
 
 void *__wrap_calloc(size_t n, size_t s) {
-  void *p = __real_calloc(n, s);
-  if (sa_tracking) record(p, n * s, 0);
-  return p;
+  if (__builtin_expect(sa_tracking, 0)) return calloc_tracked(n, s);
+  return __real_calloc(n, s);
 }
 
 void *__wrap_realloc(void *old, size_t n) {
@@ -150,8 +162,13 @@ void *__wrap_realloc(void *old, size_t n) {
   return p;
 }
 
+__attribute__((noinline)) static void free_tracked(void *p) {
+  forget(p);
+  __real_free(p);
+}
+
 void __wrap_free(void *p) {
-  if (sa_tracking) forget(p);
+  if (__builtin_expect(sa_tracking, 0)) { free_tracked(p); return; }
   __real_free(p);
 }
 

@@ -590,6 +590,7 @@ void sa_end_packet(void) {
 }
 
 const u_char *sa_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
+  if (__builtin_expect(mode == SA_OFF, 1)) return pcap_next(p, h);
   sa_end_packet();
   const u_char *r = pcap_next(p, h);
   pending = r != NULL;
@@ -597,6 +598,7 @@ const u_char *sa_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
 }
 
 int sa_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char **d) {
+  if (__builtin_expect(mode == SA_OFF, 1)) return pcap_next_ex(p, h, d);
   sa_end_packet();
   int r = pcap_next_ex(p, h, d);
   pending = r == 1;
