@@ -218,15 +218,23 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
     let fed = 0;
     let isSynced = false;
     void synced.then(() => (isSynced = true));
-    const limit = failover.kind === 'none' ? facts.packets : Math.min(facts.packets, failover.at);
+    // graceful@K gives the primary K packets; crash@K may feed packet K too (it only triggers the
+    // frame of K-1 in a callback middlebox; the kill watch below also looks at frames already seen).
+    const limit = failover.kind === 'none' ? facts.packets : Math.min(facts.packets, failover.kind === 'crash' ? failover.at + 1 : failover.at);
     // Bounded: a standby that cannot import (or a primary that never answers) fails in seconds, not minutes.
     while (!isSynced && fed < Math.min(limit, SYNC_PACKETS)) {
       if (primary.stdin) await replay(facts, primary.stdin, { from: fed, to: fed + 1, end: false, header: fed === 0 });
       fed++;
       await Promise.race([synced, ended, new Promise((r) => setTimeout(r, 100))]);
     }
+    // graceful@K with all K packets fed and no snapshot yet (a callback middlebox answers at the next
+    // packet's entry, which graceful@1 never sends): end the primary's input as the handover would;
+    // its loop-exit hook exports the last frame and answers the pending request.
+    const inputEnded = !isSynced && failover.kind === 'graceful' && fed >= failover.at;
+    if (inputEnded) primary.stdin?.end();
     await withTimeout(
-      Promise.race([synced, ended]),
+      // …and then exits, as it should: only the snapshot's acknowledgement counts.
+      inputEnded ? synced : Promise.race([synced, ended]),
       10_000,
       `standby synchronisation: no snapshot acknowledged after ${fed} packet(s) to the primary (standby applied seq ${sAgent.lastApplied}; a standby middlebox must reach its import loop before its first packet)`,
     );
@@ -288,7 +296,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
         pAgent.on('ack', check);
         check();
       });
-      if (primary.stdin) await replay(facts, primary.stdin, { ...rest, to: k });
+      if (primary.stdin && !primary.stdin.writableEnded) await replay(facts, primary.stdin, { ...rest, to: k });
       // The primary exits at the end of its input; if the standby lost its session just then, no
       // snapshot can come any more: fail with the reason once nothing moves, not at the whole-run limit.
       const graceMs = 1_000 + 2 * o.heartbeatMs * o.missLimit;
@@ -328,7 +336,7 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
       let killedAt = 0;
       let detected!: Promise<'heartbeat' | 'controller'>;
       const killed = new Promise<void>((resolve) => {
-        seen.push((m) => {
+        const watch = (m: FrameMark): void => {
           if (!m.snapshot && m.pkt >= k && killedAt === 0) {
             // kill -9 right after the primary processed packet K, frames still in flight
             killedAt = performance.now();
@@ -345,10 +353,18 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
             abort.abort();
             resolve();
           }
-        });
+        };
+        seen.push(watch);
+        for (const m of ledger.values()) watch(m); // frames of the synchronisation packets
       });
       const fed = primary.stdin ? replay(facts, primary.stdin, { ...rest, signal: abort.signal }) : Promise.resolve(0);
-      await withTimeout(Promise.race([killed, primary.done.then(() => Promise.reject(new StatelabError('E_PROCESS', `primary ended before packet ${k}`)))]), o.timeoutMs, `crash at packet ${k}`);
+      // The primary may exit right after its last frame (crash at the last packet): its exit can be
+      // seen before that frame is parsed, so let fd 3 drain before calling the packet unreached.
+      const endedEarly = primary.done
+        .then(() => new Promise((r) => setTimeout(r, 500)))
+        .then(() => (killedAt === 0 ? Promise.reject(new StatelabError('E_PROCESS', `primary ended before packet ${k}`)) : undefined));
+      endedEarly.catch(() => {});
+      await withTimeout(Promise.race([killed, endedEarly]), o.timeoutMs, `crash at packet ${k}`);
       await fed.catch(() => 0);
       timings.replayMs = killedAt - tr;
       failedAt = killedAt;

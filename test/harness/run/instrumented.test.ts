@@ -52,3 +52,24 @@ describe('instrumented pairs', () => {
     expect(b.firstOutputMs).toBe(r.timings.resumeMs);
   }, 120_000);
 });
+
+// The ends of [1, packets-1]: a callback middlebox answers the snapshot request at the next
+// packet's entry, which graceful@1 never sends (the primary's input ends and its loop-exit hook
+// answers); a crash at the last packet races the primary's own exit.
+const ends: Array<[string, 'graceful' | 'crash', number, Model]> = [
+  ['nat', 'graceful', 1, 'flowspace+updated'],
+  ['assetmon', 'crash', 1, 'flowspace'],
+  ['lb', 'graceful', 1, 'all'],
+  ['firewall', 'crash', 1706, 'flowspace'],
+];
+
+describe('instrumented pairs at the ends of the trace', () => {
+  it.each(ends)('%s %s@%i (%s) is equivalent', async (name, kind, at, model) => {
+    const r = await run({ launcher: await launcher(name), trace: TRACE, model, failover: { kind, at }, workDir: join(root, `end-${name}-${kind}-${at}`), heartbeatMs: 50, missLimit: 10, timeoutMs: 60_000 });
+    expect(r.firstDifference).toBeNull();
+    expect(r.equivalent).toBe(true);
+    expect(r.commit).not.toBeNull();
+    if (kind === 'graceful') expect(r.commit!.resumedAt).toBe(at);
+    else expect(r.commit!.resumedAt).toBeLessThanOrEqual(at + 1);
+  }, 120_000);
+});
