@@ -100,14 +100,24 @@ describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
     const out = join(root, 'broken');
     const r = await cli(['h15-sound-broken', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/h15-sound-broken check failed: 6 non-equivalent and 0 failed runs/);
+    // Every graceful@1 standby holds the snapshot that lacks `total`, so it differs; a crash@1
+    // standby may have applied only the empty initial snapshot and replay from packet 0, which
+    // the dropped variable cannot change: those 3 runs may be equivalent, depending on timing.
+    const m = /h15-sound-broken check failed: (\d) non-equivalent and 0 failed runs/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    const n = Number(m![1]);
+    expect(n).toBeGreaterThanOrEqual(3);
     const res = JSON.parse(readFileSync(join(out, 'h15-sound-broken/result.json'), 'utf8')) as ExperimentResult;
     expect(res.check?.passed).toBe(false);
     const failures = res.tables.find((t) => t.id === 'soundness-failures')!;
-    expect(failures.rows).toHaveLength(6);
+    expect(failures.rows).toHaveLength(n);
     expect(String(failures.rows[0]!.what)).toMatch(/"kind":"log"/);
-    expect(res.tables[0]!.rows.every((row) => row.different === 1 && row.errors === 0)).toBe(true);
-    // A failing run's outputs are kept for diagnosis.
-    expect(readdirSync(join(out, 'h15-sound-broken/work'))).toHaveLength(6);
+    const runs = parseCsv(readFileSync(join(out, 'h15-sound-broken/runs.csv'), 'utf8'));
+    const graceful = runs.slice(1).filter((row) => row[3] === 'graceful');
+    expect(graceful).toHaveLength(3);
+    expect(graceful.every((row) => row[5] === 'false')).toBe(true);
+    expect(res.tables[0]!.rows.every((row) => row.errors === 0)).toBe(true);
+    // A failing run's outputs are kept for diagnosis, an equivalent one's are not.
+    expect(readdirSync(join(out, 'h15-sound-broken/work'))).toHaveLength(n);
   }, 90_000);
 });
