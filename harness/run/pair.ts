@@ -357,7 +357,10 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
         seen.push(watch);
         for (const m of ledger.values()) watch(m); // frames of the synchronisation packets
       });
-      const fed = primary.stdin ? replay(facts, primary.stdin, { ...rest, signal: abort.signal }) : Promise.resolve(0);
+      // Feed through packet K+1 only (its arrival ends packet K in a callback middlebox): the kill
+      // then lands with frames in flight but before a fast primary could finish the trace on its own.
+      const upTo = Math.min(facts.packets, k + 2);
+      const fed = primary.stdin ? replay(facts, primary.stdin, { ...rest, to: upTo, end: upTo >= facts.packets, signal: abort.signal }) : Promise.resolve(0);
       // The primary may exit right after its last frame (crash at the last packet): its exit can be
       // seen before that frame is parsed, so let fd 3 drain before calling the packet unreached.
       const endedEarly = primary.done
