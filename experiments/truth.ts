@@ -9,7 +9,7 @@ import type { VariableReport } from '../analyzer/state/types.js';
 
 export const VERDICTS = ['persistent', 'topLevel', 'updateable', 'pktOutput', 'logOutput', 'outsideFlowspace', 'flowspace'] as const;
 export type Verdict = (typeof VERDICTS)[number];
-const BOOL_VERDICTS = ['topLevel', 'updateable', 'pktOutput', 'logOutput', 'outsideFlowspace'] as const;
+export const BOOL_VERDICTS = ['topLevel', 'updateable', 'pktOutput', 'logOutput', 'outsideFlowspace'] as const;
 
 export interface Truth {
   name: string;

@@ -5,25 +5,13 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { analyze } from '../../../analyzer/analyze.js';
-import { DEFAULT_OPTIONS as POINTER_DEFAULTS } from '../../../analyzer/pointer/index.js';
 import type { VariableReport } from '../../../analyzer/state/types.js';
+import { BOOL_VERDICTS, type Truth } from '../../../experiments/truth.js';
 
 const ROOT = new URL('../../../middleboxes/', import.meta.url).pathname;
 const FP = JSON.parse(readFileSync(new URL('./false-positives.json', import.meta.url), 'utf8')) as {
   middleboxes: Record<string, Record<string, Record<string, string | { extra: string[]; why: string }>>>;
 };
-const BOOL_VERDICTS = ['topLevel', 'updateable', 'pktOutput', 'logOutput', 'outsideFlowspace'] as const;
-
-interface Truth {
-  name: string;
-  function: string | null;
-  topLevel: boolean;
-  updateable: boolean;
-  pktOutput: boolean;
-  logOutput: boolean;
-  outsideFlowspace: boolean;
-  flowspace: string[];
-}
 
 const boxes = readdirSync(ROOT).filter((d) => existsSync(join(ROOT, d, 'expected.json')));
 const key = (v: { name: string; function: string | null }) => (v.function ? `${v.function}::${v.name}` : v.name);
@@ -61,7 +49,7 @@ describe.each(boxes)('%s against expected.json', (box) => {
 
   it('has 100% recall for every verdict (soundness)', () => {
     // the pointer analysis' own defaults: what `statelab build` (analyzeForBuild) analyzes with
-    const report = analyze([join(ROOT, box)], { fieldSensitive: POINTER_DEFAULTS.fieldSensitive }).report;
+    const report = analyze([join(ROOT, box)]).report;
     result = compare(report.variables, truth);
     const row = Object.entries(result.counts)
       .map(([k, c]) => `${k} P=${c.tp + c.fp ? ((100 * c.tp) / (c.tp + c.fp)).toFixed(0) : '-'}% R=${c.tp + c.fn ? ((100 * c.tp) / (c.tp + c.fn)).toFixed(0) : '-'}%`)
