@@ -1,19 +1,11 @@
 // Types of a live run: its options, per-instance counts, the run record's
 // `live` section, and the pacing limits.
-import type { Model } from '../protocol/index.js';
-import type { MboxSpec, ProcessTail, ResolvedFailover, RunResult } from '../run/index.js';
+import type { MboxSpec, ProcessTail, RunOptions, RunResult } from '../run/index.js';
 import type { LiveTrace } from './trace.js';
 
-export interface LiveOptions {
+/** The offline run's options that mean the same live, plus what only a live run has. */
+export interface LiveOptions extends Pick<RunOptions, 'trace' | 'model' | 'failover' | 'workDir' | 'heartbeatMs' | 'missLimit' | 'detector' | 'timeoutMs'> {
   mbox: MboxSpec;
-  trace: string;
-  model: Model;
-  failover: ResolvedFailover;
-  workDir: string;
-  heartbeatMs?: number;
-  missLimit?: number;
-  detector?: 'heartbeat' | 'controller' | 'both';
-  timeoutMs?: number;
   /** Packets injected between two checks that the middlebox has taken them all (default 32). */
   window?: number;
   /** Negative control: the standby never imports this variable. */
