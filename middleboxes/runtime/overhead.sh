@@ -7,7 +7,8 @@
 # COUNT_BIN=<binary from statelab build --count-marks> also prints the updated-bit
 # marks executed per packet (a --sa-mode primary run, frames to /dev/null).
 set -euo pipefail
-plain=$1 inst=$2 trace=$3 dir=$4
+# paths made absolute: the runs happen inside the middlebox directory
+plain=$(realpath "$1") inst=$(realpath "$2") trace=$(realpath "$3") dir=$4
 shift 4
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -17,14 +18,18 @@ pkts=$(tcpdump -r "$trace" -nn -tt 2>/dev/null | grep -c '^[0-9]')
 ir() { # binary, trace, extra args...
   local bin=$1 tr=$2
   shift 2
-  (cd "$dir" && valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" "$@" -r "$tr" -l /dev/null >/dev/null 2>&1)
+  if ! (cd "$dir" && valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" "$@" -r "$tr" -l /dev/null >/dev/null 2>"$work/err"); then
+    echo "overhead.sh: $bin -r $tr failed:" >&2
+    tail -n 5 "$work/err" >&2
+    exit 2
+  fi
   callgrind_annotate "$work/cg.out" >"$work/cg.txt" 2>/dev/null
   awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$work/cg.txt"
 }
-p1=$(ir "$plain" "$trace" "$@")
-p0=$(ir "$plain" "$work/empty.pcap" "$@")
-i1=$(ir "$inst" "$trace" --sa-mode off "$@")
-i0=$(ir "$inst" "$work/empty.pcap" --sa-mode off "$@")
+p1=$(ir "$plain" "$trace" "$@") || exit 2
+p0=$(ir "$plain" "$work/empty.pcap" "$@") || exit 2
+i1=$(ir "$inst" "$trace" --sa-mode off "$@") || exit 2
+i0=$(ir "$inst" "$work/empty.pcap" --sa-mode off "$@") || exit 2
 marks=""
 if [ -n "${COUNT_BIN:-}" ]; then
   marks=$(cd "$dir" && SA_STATS=1 "$COUNT_BIN" --sa-mode primary "$@" -r "$trace" -l /dev/null 3>/dev/null 2>&1 >/dev/null |
