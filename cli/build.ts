@@ -12,7 +12,7 @@ export function formatBuild(r: BuildReport): string {
   for (const v of r.variables) {
     lines.push(`  ${v.name} : ${v.type}  bit ${v.bit} group ${v.group}${v.flowspace.length ? `  flowspace ${v.flowspace.join(',')}` : ''}`);
     const s = v.selection;
-    if (s?.mode === 'slots') lines.push(`    entries by slot: ${s.sites} subscripts record their slot, ${s.wholeMarks} sweep loop(s) send it whole`);
+    if (s?.mode === 'slots') lines.push(`    entries by slot: ${s.sites} subscripts record their slot, ${s.pruned} implied by an earlier one, ${s.wholeMarks} sweep loop(s) send it whole`);
     else if (s) lines.push(`    travels whole in the flowspace models: ${s.fallback}`);
   }
   for (const n of r.notTransferred) lines.push(`  not transferred: ${n.name} — ${n.reason}`);

@@ -48,7 +48,7 @@ export interface TransferredVar {
    * packet's own lookups choose the entries; `sites` rewritten) or 'whole' (static
    * fallback, with the reason). Absent for unkeyed variables (always whole).
    */
-  selection?: { mode: 'slots' | 'whole'; sites: number; wholeMarks: number; fallback?: string; siteList: string[]; wholeMarkList: string[] };
+  selection?: { mode: 'slots' | 'whole'; sites: number; wholeMarks: number; pruned: number; fallback?: string; siteList: string[]; wholeMarkList: string[]; prunedList: string[] };
 }
 
 export interface BuildReport {
@@ -407,7 +407,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
 
 function selectionOf(p: SlotPlan): NonNullable<TransferredVar['selection']> {
   return {
-    mode: p.mode, sites: p.sites.length, wholeMarks: p.wholeMarks.length,
-    ...(p.fallback ? { fallback: p.fallback } : {}), siteList: p.sites, wholeMarkList: p.wholeMarks,
+    mode: p.mode, sites: p.sites.length, wholeMarks: p.wholeMarks.length, pruned: p.pruned.length,
+    ...(p.fallback ? { fallback: p.fallback } : {}), siteList: p.sites, wholeMarkList: p.wholeMarks, prunedList: p.pruned,
   };
 }

@@ -10,6 +10,7 @@ import { GLOBAL_INIT, type CType, type Instr, type InstrId, type Program, type T
 import type { ObjId, PointsTo } from '../pointer/types.js';
 import type { Edit, SourceFile } from './locate.js';
 import { SYNC_WAITS } from './marks.js';
+import { redundantRecordings } from './recorded.js';
 
 type Node = SourceFile['tree']['rootNode'];
 
@@ -42,6 +43,8 @@ export interface SlotPlan {
   sites: string[];
   /** Sweep loops (a subscript indexed by the loop's own counter) marked to send the variable whole instead. */
   wholeMarks: string[];
+  /** Subscripts left unrewritten: an earlier recorded subscript surely noted the same element (recorded.ts). */
+  pruned: string[];
   /** Why the variable travels whole (mode 'whole'). */
   fallback?: string;
   /** For a struct variable holding the container: its members in declaration order. */
@@ -174,14 +177,21 @@ export function planSlots(inp: SlotInput): SlotPlan[] {
   const rewritten = new Set<string>();
   const loops = new Map<string, { node: Node; edits: Edit[]; marks: Set<number> }>();
   const spanning = packetSpanning(inp.program, inp.pts, inp.receives);
-  const plans = inp.vars.map(({ v, name, index }) => {
+  const planned = inp.vars.map(({ v, name, index }) => {
     const plan = planOne(inp, v, name);
+    return { plan, index, swept: plan.siteNodes.map((s) => sweptBy(s.node, s.file, spanning)) };
+  });
+  // subscripts that record (not in a sweep): the later of two that surely note the same element need not
+  const recording = planned.flatMap(({ plan, swept }) => plan.siteNodes.filter((_, j) => !swept[j]).map((s) => s.instr));
+  const implied = redundantRecordings(inp.program, inp.pts, recording);
+  const plans = planned.map(({ plan, index, swept }) => {
     if (plan.mode === 'whole') return plan;
     // apply this variable's rewrites (a subscript shared by two variables' analyses is rewritten once)
     const wholeMarks = new Set<string>();
     const recorded: string[] = [];
+    const pruned: string[] = [];
     plan.siteNodes.forEach((s, j) => {
-      const loop = sweptBy(s.node, s.file, spanning);
+      const loop = swept[j];
       if (loop) {
         const key = `${s.file}:${loop.startIndex}`;
         const l = loops.get(key) ?? { node: loop, edits: s.edits, marks: new Set<number>() };
@@ -190,13 +200,17 @@ export function planSlots(inp: SlotInput): SlotPlan[] {
         wholeMarks.add(`${s.file}:${loop.startPosition.row + 1}:${loop.startPosition.column + 1}`);
         return;
       }
+      if (implied.has(s.instr)) {
+        pruned.push(plan.sites[j]);
+        return;
+      }
       recorded.push(plan.sites[j]);
       const key = `${s.file}:${s.node.startIndex}:${s.node.endIndex}`;
       if (rewritten.has(key)) return;
       rewritten.add(key);
       s.edits.push(...recordEdits(s.node));
     });
-    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: recorded, wholeMarks: [...wholeMarks], ...(plan.shell ? { shell: plan.shell } : {}) };
+    return { var: plan.var, mode: plan.mode, containers: plan.containers, sites: recorded, wholeMarks: [...wholeMarks], pruned, ...(plan.shell ? { shell: plan.shell } : {}) };
   });
   for (const l of loops.values()) {
     const len = (l.node.endIndex - l.node.startIndex) / 1e9;
@@ -207,6 +221,7 @@ export function planSlots(inp: SlotInput): SlotPlan[] {
 }
 
 interface Site {
+  instr: InstrId;
   file: string;
   node: Node;
   edits: Edit[];
@@ -216,7 +231,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
   const { program, pts, perPacket } = inp;
   const info = program.vars[v];
   const t = resolve(program, info.type);
-  const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], wholeMarks: [], fallback, siteNodes: [] });
+  const whole = (fallback: string) => ({ var: v, mode: 'whole' as const, containers: [], sites: [], wholeMarks: [], pruned: [], fallback, siteNodes: [] });
 
   // 1. The container: the array the variable is, or the heap array it points to, or
   // the one member of a struct variable that is (or points to) such an array.
@@ -290,7 +305,7 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
       continue;
     }
     clean.add(i.id);
-    siteNodes.push({ file: i.loc.file, node, edits: unit.edits });
+    siteNodes.push({ instr: i.id, file: i.loc.file, node, edits: unit.edits });
     sites.push(`${i.loc.file}:${i.loc.line}:${i.loc.column}`);
   }
 
@@ -363,5 +378,5 @@ function planOne(inp: SlotInput, v: VarId, name: string): SlotPlan & { siteNodes
     }
   }
   if (sites.length === 0) return whole(`no subscript into ${name}'s container was found`);
-  return { var: v, mode: 'slots', containers: [container], sites, wholeMarks: [], siteNodes, ...(shell ? { shell } : {}) };
+  return { var: v, mode: 'slots', containers: [container], sites, wholeMarks: [], pruned: [], siteNodes, ...(shell ? { shell } : {}) };
 }

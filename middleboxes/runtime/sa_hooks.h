@@ -18,13 +18,29 @@ extern unsigned long sa_marks_executed;
 
 /* Slot recording (flowspace entry selection): every subscript into a keyed
  * variable's container is rewritten to `(*SA_REC(&(B[i])))`, which notes the
- * element's address while a flowspace model runs. Off: one predictable branch. */
+ * element's address while a flowspace model runs. Off: one predictable branch.
+ * On x86-64 the cold path calls the recorder from inline asm that declares no
+ * clobbers (the recorder saves every register it touches): an ordinary call
+ * there would clobber the caller-saved registers, so the hot path would keep
+ * its live values in callee-saved ones and pay their saves on every call (lb's
+ * lookups: ~12 instructions each), and the larger function would no longer be
+ * inlined (synblock's queue). The asm steps over the red zone, which a leaf
+ * function may be using. */
 extern int sa_slot_on;
+#if defined(__x86_64__)
+static inline void *sa_rec_(const void *p) {
+  if (__builtin_expect(sa_slot_on, 0))
+    __asm__ volatile("lea -128(%%rsp), %%rsp\n\tcall sa_slot_record\n\tlea 128(%%rsp), %%rsp"
+                     : : "D"(p) : "cc");
+  return (void *)p;
+}
+#else
 void sa_slot_record(const void *p);
 static inline void *sa_rec_(const void *p) {
   if (__builtin_expect(sa_slot_on, 0)) sa_slot_record(p);
   return (void *)p;
 }
+#endif
 #define SA_REC(p) ((__typeof__(p))sa_rec_((const void *)(p)))
 
 /* A sweep loop (every slot of a container, indexed by the loop's counter) sets

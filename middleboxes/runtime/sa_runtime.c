@@ -47,7 +47,12 @@ static const void **slotv; /* SLOT_LIMIT entries, allocated when recording start
 static size_t nslot;       /* may pass SLOT_LIMIT: then the packet sends keyed variables whole */
 static int full_next = 1;  /* the first flowspace frame is full: it binds every pid */
 
-/* Lock-free, so threads of one middlebox (synblock's queue) may record at once. */
+/* Lock-free, so threads of one middlebox (synblock's queue) may record at once.
+ * On x86-64 SA_REC calls it from inline asm that declares no clobbers
+ * (sa_hooks.h), so it saves every register it uses, general ones only. */
+#if defined(__x86_64__)
+__attribute__((no_caller_saved_registers, target("general-regs-only")))
+#endif
 void sa_slot_record(const void *p) {
   size_t i = __atomic_fetch_add(&nslot, 1, __ATOMIC_RELAXED);
   if (i < SLOT_LIMIT) slotv[i] = p;
