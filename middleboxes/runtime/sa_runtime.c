@@ -49,9 +49,10 @@ static int full_next = 1;  /* the first flowspace frame is full: it binds every 
 
 /* Lock-free, so threads of one middlebox (synblock's queue) may record at once.
  * On x86-64 SA_REC calls it from inline asm that declares no clobbers
- * (sa_hooks.h), so it saves every register it uses, general ones only. */
+ * (sa_hooks.h), so it saves every register it uses, general ones only, and
+ * calls nothing (no sanitizer checks: their handlers could clobber any register). */
 #if defined(__x86_64__)
-__attribute__((no_caller_saved_registers, target("general-regs-only")))
+__attribute__((no_caller_saved_registers, target("general-regs-only"), no_sanitize("address", "undefined")))
 #endif
 void sa_slot_record(const void *p) {
   size_t i = __atomic_fetch_add(&nslot, 1, __ATOMIC_RELAXED);

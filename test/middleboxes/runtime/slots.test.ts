@@ -67,7 +67,10 @@ describe('flowspace slot frames (twotab fixture, ASan+UBSan)', () => {
     for (const n of ['by_src', 'by_dst']) {
       const v = report.variables.find((x) => x.name === n);
       expect(v?.selection?.mode, n).toBe('slots');
-      expect(v!.selection!.sites).toBeGreaterThanOrEqual(3);
+      // lookup, unlink and insert; the insert's second subscript (`by_src[hs] = e` after
+      // `e->next_s = by_src[hs]`) needs no recording of its own
+      expect(v!.selection!.sites).toBeGreaterThanOrEqual(2);
+      expect(v!.selection!.prunedList).toEqual([expect.stringMatching(/:(89|91):/)]);
     }
   });
 
