@@ -21,6 +21,14 @@ export const RUNTIME_DIR = join(PACKAGE_ROOT, 'middleboxes/runtime');
 /** Receive calls the runtime wraps (the hook runs inside the wrapper, before the receive). */
 export const WRAPPED_RECEIVES = ['pcap_next', 'pcap_next_ex', 'pcap_loop', 'pcap_dispatch'];
 const WRAPPED_ALLOC = ['malloc', 'calloc', 'realloc', 'free', 'strdup'];
+/**
+ * What a receive call is renamed to. pcap_next and pcap_next_ex, called per packet,
+ * go through the runtime's pointers (sa_hooks.h), which hold the library functions
+ * themselves with --sa-mode off: no test and no extra call on the way. (Allocator
+ * calls stay direct, to the --wrap wrappers: gcc estimates a call through a pointer
+ * as dearer and stops inlining a small function around it, synblock's copy_packet.)
+ */
+const RENAMED: Record<string, string> = { pcap_next: 'sa_pcap_next_fn', pcap_next_ex: 'sa_pcap_next_ex_fn', pcap_loop: 'sa_pcap_loop', pcap_dispatch: 'sa_pcap_dispatch' };
 
 export interface BuildOptions {
   outDir?: string;
@@ -308,7 +316,7 @@ export function buildMiddlebox(dirArg: string, opts: BuildOptions = {}): BuildRe
     for (const c of calls) {
       const f = c.childForFieldName('function')!;
       if (!edits[unit].some((e) => e.at === f.startIndex && e.del > 0)) {
-        edits[unit].push({ at: f.startIndex, del: f.endIndex - f.startIndex, text: `sa_${i.callee}`, rank: 5 });
+        edits[unit].push({ at: f.startIndex, del: f.endIndex - f.startIndex, text: RENAMED[i.callee], rank: 5 });
         hooks.push({ file: i.loc.file, line: i.loc.line, callee: i.callee });
       }
     }

@@ -48,8 +48,12 @@ static inline void *sa_rec_(const void *p) {
 extern unsigned char sa_whole[];
 #define SA_WHOLE(k) (sa_whole[(k)] = 1)
 
-const unsigned char *sa_pcap_next(struct pcap *p, struct pcap_pkthdr *h);
-int sa_pcap_next_ex(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);
+/* The middlebox's calls of pcap_next and pcap_next_ex are rewritten to call
+ * through these pointers, set once at start-up: with --sa-mode off they hold
+ * the library functions themselves (a call through a pointer costs what the
+ * plain build's call through the PLT does), otherwise the runtime's hooks. */
+extern const unsigned char *(*sa_pcap_next_fn)(struct pcap *p, struct pcap_pkthdr *h);
+extern int (*sa_pcap_next_ex_fn)(struct pcap *p, struct pcap_pkthdr **h, const unsigned char **d);
 int sa_pcap_loop(struct pcap *p, int cnt,
                  void (*cb)(unsigned char *, const struct pcap_pkthdr *, const unsigned char *),
                  unsigned char *user);

@@ -75,7 +75,8 @@ void sa_dec_destroy(sa_dec *d);
 
 /* Allocator table: address → size (flag: created by the importer). */
 extern struct sa_map sa_heap;
-extern int sa_tracking;
+/* Record heap blocks from now on (primary and standby). */
+void sa_start_tracking(void);
 /* Pointers encoded as their bits (they name no object: see sa_enc_ptr). */
 extern unsigned long sa_raw_pointers;
 void *sa_alloc_imported(size_t n);

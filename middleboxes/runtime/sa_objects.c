@@ -94,10 +94,8 @@ void sa_map_del(struct sa_map *m, uintptr_t k) {
 }
 
 /* ---------------------------------------------------------------- allocator */
-/* Sizes of live heap blocks, recorded only when state transfer is on, so that
- * `--sa-mode off` pays one predictable branch per allocation. */
+/* Sizes of live heap blocks, recorded only when state transfer is on. */
 struct sa_map sa_heap;
-int sa_tracking;
 unsigned long sa_raw_pointers;
 static pthread_mutex_t heap_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -129,53 +127,60 @@ static void forget(void *p) {
   pthread_mutex_unlock(&heap_lock);
 }
 
-/* With --sa-mode off the wrappers cost one predictable branch and a tail call:
- * the tracking paths stay out of line (issue 7: off within 1% of plain). */
-__attribute__((noinline)) static void *malloc_tracked(size_t n) {
+/* The --wrap wrappers tail-jump through these pointers. With --sa-mode off they
+ * hold the library functions (resolved at load time, so the jump replaces the
+ * plain build's jump through the PLT: no extra instruction per allocation);
+ * sa_start_tracking points them at the tracking versions. */
+static void *malloc_tracked(size_t n) {
   void *p = __real_malloc(n);
   record(p, n, 0);
   return p;
 }
 
-void *__wrap_malloc(size_t n) {
-  if (__builtin_expect(sa_tracking, 0)) return malloc_tracked(n);
-  return __real_malloc(n);
-}
-
-__attribute__((noinline)) static void *calloc_tracked(size_t n, size_t s) {
+static void *calloc_tracked(size_t n, size_t s) {
   void *p = __real_calloc(n, s);
   record(p, n * s, 0);
   return p;
 }
 
-void *__wrap_calloc(size_t n, size_t s) {
-  if (__builtin_expect(sa_tracking, 0)) return calloc_tracked(n, s);
-  return __real_calloc(n, s);
-}
-
-void *__wrap_realloc(void *old, size_t n) {
+static void *realloc_tracked(void *old, size_t n) {
   void *p = __real_realloc(old, n);
-  if (sa_tracking && (p != NULL || n == 0)) {
+  if (p != NULL || n == 0) {
     forget(old);
     record(p, n, 0);
   }
   return p;
 }
 
-__attribute__((noinline)) static void free_tracked(void *p) {
+static void free_tracked(void *p) {
   forget(p);
   __real_free(p);
 }
 
-void __wrap_free(void *p) {
-  if (__builtin_expect(sa_tracking, 0)) { free_tracked(p); return; }
-  __real_free(p);
+static char *strdup_tracked(const char *s) {
+  char *p = __real_strdup(s);
+  if (p != NULL) record(p, strlen(p) + 1, 0);
+  return p;
 }
 
-char *__wrap_strdup(const char *s) {
-  char *p = __real_strdup(s);
-  if (sa_tracking && p != NULL) record(p, strlen(p) + 1, 0);
-  return p;
+static void *(*malloc_impl)(size_t) = __real_malloc;
+static void *(*calloc_impl)(size_t, size_t) = __real_calloc;
+static void *(*realloc_impl)(void *, size_t) = __real_realloc;
+static void (*free_impl)(void *) = __real_free;
+static char *(*strdup_impl)(const char *) = __real_strdup;
+
+void *__wrap_malloc(size_t n) { return malloc_impl(n); }
+void *__wrap_calloc(size_t n, size_t s) { return calloc_impl(n, s); }
+void *__wrap_realloc(void *old, size_t n) { return realloc_impl(old, n); }
+void __wrap_free(void *p) { free_impl(p); }
+char *__wrap_strdup(const char *s) { return strdup_impl(s); }
+
+void sa_start_tracking(void) {
+  malloc_impl = malloc_tracked;
+  calloc_impl = calloc_tracked;
+  realloc_impl = realloc_tracked;
+  free_impl = free_tracked;
+  strdup_impl = strdup_tracked;
 }
 
 /* A block the importer creates (zeroed; flagged so the collector may free it). */

@@ -595,16 +595,19 @@ void sa_end_packet(void) {
   export_packet();
 }
 
-const u_char *sa_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
-  if (__builtin_expect(mode == SA_OFF, 1)) return pcap_next(p, h);
+/* The receive hooks: sa_pcap_next_fn and sa_pcap_next_ex_fn point here unless
+ * --sa-mode is off, when they hold pcap_next and pcap_next_ex themselves. */
+const u_char *(*sa_pcap_next_fn)(pcap_t *, struct pcap_pkthdr *) = pcap_next;
+int (*sa_pcap_next_ex_fn)(pcap_t *, struct pcap_pkthdr **, const u_char **) = pcap_next_ex;
+
+static const u_char *hooked_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
   sa_end_packet();
   const u_char *r = pcap_next(p, h);
   pending = r != NULL;
   return r;
 }
 
-int sa_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char **d) {
-  if (__builtin_expect(mode == SA_OFF, 1)) return pcap_next_ex(p, h, d);
+static int hooked_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char **d) {
   sa_end_packet();
   int r = pcap_next_ex(p, h, d);
   pending = r == 1;
@@ -694,7 +697,9 @@ int main(int argc, char **argv) {
     }
     sa_heap.slots = NULL;
     sa_map_init(&sa_heap);
-    sa_tracking = 1;
+    sa_start_tracking();
+    sa_pcap_next_fn = hooked_pcap_next;
+    sa_pcap_next_ex_fn = hooked_pcap_next_ex;
     sa_enc_init(&enc);
     sa_enc_init(&scratch);
     sa_dec_init(&dec);
