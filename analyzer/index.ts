@@ -6,4 +6,5 @@ export { StatelabError, inputError, usageError, type ErrorCode, type Place } fro
 export { analyzePointers, pointsToDump, callGraphDot } from './pointer/index.js';
 export type { PointsTo, AbstractObject, ObjId } from './pointer/types.js';
 export type { AnalysisReport, VariableReport, Counts, Reason } from './state/types.js';
+export { buildMiddlebox, type BuildOptions, type BuildReport, type TransferredVar } from './instrument/index.js';
 export { formatReport, formatTable3, formatTimings, formatReasons, table, table3Row, toSarif, validateReport, reportToJson } from './report/index.js';

@@ -1,7 +1,7 @@
 // `statelab build <middlebox-dir>`: instrumented (or --plain) build of a middlebox
 // with the C state runtime; prints what moves, the marks and the binary's path.
 import type { Command } from 'commander';
-import { buildMiddlebox, type BuildReport } from '../analyzer/instrument/index.js';
+import { buildMiddlebox, type BuildReport } from '../analyzer/index.js';
 
 export function formatBuild(r: BuildReport): string {
   if (r.plain) return `${r.middlebox}: plain build → ${r.binary}\n`;

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildMiddlebox } from '../analyzer/instrument/index.js';
+import { buildMiddlebox } from '../analyzer/index.js';
 import { buildInstrumented, loadMbox, StatelabError, type MboxSpec } from '../harness/index.js';
 import { compactTraces } from './fig11.js';
 import { writeEmptyPcap } from './fig12.js';
