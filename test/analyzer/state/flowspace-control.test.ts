@@ -1,0 +1,92 @@
+// Flowspace (paper §4.3, Figure 8) follows control dependence only where a branch decides
+// which value an index or lookup condition gets, not where it decides whether the access runs.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { classifySource, type Classified } from './helpers.js';
+
+const PROGRAM = `
+#include <pcap.h>
+#include <netinet/ip.h>
+pcap_t *in;
+unsigned guarded[256], picked[256], hist[64], ring2[4], ring3[4], ring[64];
+int pos, flag;
+unsigned keys[4];
+int vals[4];
+
+/* (c) a lookup helper that answers through its control flow alone. */
+static int which(unsigned a) {
+  if (a == keys[0]) return 0;
+  if (a == keys[1]) return 1;
+  if (a == keys[2]) return 2;
+  return 3;
+}
+
+static void bump(unsigned i) { guarded[i & 255]++; }
+
+static void handle(const struct iphdr *ip) {
+  /* (a) guards that only decide whether an access runs: protocol, ttl, tos are not keys. */
+  if (ip->protocol == 6) guarded[ip->saddr & 255]++;
+  if (ip->protocol == 17) bump(ip->daddr);
+  pos = (pos + 1) % 64;
+  if (ip->ttl < 5) ring[pos] = ip->saddr;
+  if (ip->ttl > 64) { unsigned k = 0; while (k < 8) { hist[k]++; k++; } }
+  if (ip->tos) { unsigned k = 0; if (flag) k = 1; ring2[k]++; }
+  /* (b) a branch that picks the index value: the protocol is a key of picked. */
+  unsigned i;
+  if (ip->protocol == 6) i = ip->saddr & 255; else i = ip->daddr & 255;
+  picked[i]++;
+  /* a guard inside the region between the index's definitions and the access decides its value. */
+  unsigned j = 0;
+  if (ip->tos > 7) j = 1;
+  ring3[j]++;
+  vals[which(ip->saddr)]++;
+}
+
+int main(void) {
+  struct pcap_pkthdr h;
+  while (1) {
+    const unsigned char *pkt = pcap_next(in, &h);
+    if (!pkt) break;
+    handle((const struct iphdr *)(pkt + 14));
+  }
+  return 0;
+}
+`;
+
+let r: Classified;
+beforeAll(() => {
+  r = classifySource(PROGRAM);
+});
+
+describe('flowspace and control dependence', () => {
+  it('(a) drops a field that only guards the access (directly or around a call)', () => {
+    expect(r.byName('guarded').flowspace).toEqual(['ip.dst', 'ip.src']);
+  });
+
+  it('(a) a counter-indexed ring under a header test has no flowspace', () => {
+    expect(r.byName('ring').flowspace).toEqual([]);
+  });
+
+  it('(a) a guarded index definition that dominates the access picks nothing', () => {
+    expect(r.byName('hist').flowspace).toEqual([]);
+  });
+
+  it('(a) guards outside the region between a killing definition and the access pick nothing', () => {
+    expect(r.byName('ring2').flowspace).toEqual([]);
+  });
+
+  it('(b) keeps a branch that picks the index value', () => {
+    expect(r.byName('picked').flowspace).toEqual(['ip.dst', 'ip.proto', 'ip.src']);
+    expect(r.byName('ring3').flowspace).toEqual(['ip.tos']);
+  });
+
+  it('(c) keeps a field a lookup helper answers through its control flow', () => {
+    expect(r.byName('vals').flowspace).toEqual(['ip.src']);
+  });
+
+  it('points each flowspace reason at a statement that reads the field', () => {
+    const why = r.byName('picked').reasons.filter((x) => x.verdict === 'flowspace');
+    const lines = PROGRAM.split('\n');
+    expect(why.map((x) => x.text.includes('protocol') || x.text.includes('saddr') || x.text.includes('daddr'))).toEqual(why.map(() => true));
+    for (const w of why) expect(lines[w.line - 1]).toContain(w.text.trim().slice(0, 12));
+  });
+});
