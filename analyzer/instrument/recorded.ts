@@ -8,8 +8,9 @@
 // "Surely the same address": the earlier site dominates the later one; both addresses
 // are the same expression over the same leaves (variables read directly, memory read
 // by loads, constants); and on every path from the earlier expression to the later
-// site nothing may write a leaf and nothing is called. No call means no receive, no
-// synchronisation where another thread could end the packet, and no hidden write.
+// site nothing may write a leaf and nothing is called, and neither site's statement holds a
+// call. No call means no receive, no synchronisation where another thread could end the
+// packet, and no hidden write.
 import { dominatorTree, reversePostorder } from '../graph/index.js';
 import type { Func, Instr, InstrId, Operand, Program, VarId } from '../ir/types.js';
 import type { ObjId, PointsTo } from '../pointer/types.js';
@@ -27,6 +28,8 @@ const MAX_DEPTH = 12;
 
 class FunctionView {
   readonly block = new Map<InstrId, { b: number; pos: number }>();
+  /** Statements (by their shared text) that contain a call. */
+  readonly callStatements = new Set<string>();
   private readonly defs = new Map<VarId, Instr[]>();
   readonly dominates: (a: number, b: number) => boolean;
   readonly order: Map<number, number>;
@@ -37,6 +40,7 @@ class FunctionView {
         this.block.set(i.id, { b: b.id, pos });
         const d = definedVar(i);
         if (d !== undefined) this.defs.set(d, [...(this.defs.get(d) ?? []), i]);
+        if (i.kind === 'call' || i.kind === 'icall') this.callStatements.add(i.text);
       });
     const g = { size: f.blocks.length, succs: (n: number) => f.blocks[n].succs, preds: (n: number) => f.blocks[n].preds };
     const dom = dominatorTree(g, f.entry);
@@ -143,8 +147,10 @@ export function redundantRecordings(program: Program, pts: PointsTo, sites: Iter
     for (const id of ordered) {
       const e = addrOf(id);
       const here = at(id)!;
-      // its own computation lies in its block, so the path check below covers it
-      const local = e !== undefined && e.instrs.every((x) => at(x)?.b === here.b);
+      // Its own computation lies in its block, so the path check below covers it; and its
+      // statement calls nothing: C leaves the order of a call and a subscript in one statement
+      // unspecified, so the IR's order says nothing about which side of the call it runs on.
+      const local = e !== undefined && e.instrs.every((x) => at(x)?.b === here.b) && !view.callStatements.has(program.instrs[id].text);
       const implied =
         local &&
         kept.some((k) => {
