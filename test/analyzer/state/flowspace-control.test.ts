@@ -10,6 +10,10 @@ pcap_t *in;
 unsigned guarded[256], picked[256], hist[64], ring2[4], ring3[4], ring[64];
 int pos, flag;
 unsigned keys[4];
+unsigned by_src[256], by_dst[256];
+
+/* (d) one hash helper used from two call sites. */
+static unsigned hash8(unsigned x) { x ^= x >> 16; x *= 0x45d9f3bu; return x >> 24; }
 int vals[4];
 
 /* (c) a lookup helper that answers through its control flow alone. */
@@ -39,6 +43,8 @@ static void handle(const struct iphdr *ip) {
   if (ip->tos > 7) j = 1;
   ring3[j]++;
   vals[which(ip->saddr)]++;
+  by_src[hash8(ip->saddr)]++;
+  by_dst[hash8(ip->daddr)]++;
 }
 
 int main(void) {
@@ -81,6 +87,11 @@ describe('flowspace and control dependence', () => {
 
   it('(c) keeps a field a lookup helper answers through its control flow', () => {
     expect(r.byName('vals').flowspace).toEqual(['ip.src']);
+  });
+
+  it('(d) attributes a field through a shared helper only to the call whose return it reaches', () => {
+    expect(r.byName('by_src').flowspace).toEqual(['ip.src']);
+    expect(r.byName('by_dst').flowspace).toEqual(['ip.dst']);
   });
 
   it('points each flowspace reason at a statement that reads the field', () => {
