@@ -4,7 +4,9 @@ import type { Sdg, VertexId } from '../sdg/index.js';
 import { backwardSlice, chop, forwardSlice, type VertexSet } from '../slice/index.js';
 import type { Criterion, DependenceQueries } from './context.js';
 import { flowGraph, valueReach, type FlowGraph } from './flowgraph.js';
+import { packetBoundaries } from './boundaries.js';
 import { GatedBackward } from './gated-reach.js';
+import { Places } from './places.js';
 
 function vertices(sdg: Sdg, cs: Criterion[]): VertexId[] {
   const out: VertexId[] = [];
@@ -45,7 +47,9 @@ export function explainGatedReach(sdg: Sdg, to: VertexId[]): { reached: Uint8Arr
 export function sdgQueries(sdg: Sdg): DependenceQueries {
   let fwdGraph: FlowGraph | undefined;
   let bwdGraph: FlowGraph | undefined;
-  let gated: GatedBackward | undefined;
+  let places: Places | undefined;
+  // One gated reach per packet criterion set (its packet boundaries), normally just one.
+  const gatedBy = new Map<string, GatedBackward>();
   return {
     forward: (cs) => statements(sdg, forwardSlice(sdg, vertices(sdg, cs))),
     backward: (cs) => statements(sdg, backwardSlice(sdg, vertices(sdg, cs))),
@@ -59,7 +63,10 @@ export function sdgQueries(sdg: Sdg): DependenceQueries {
         return avoid !== undefined && i !== undefined && sdg.vertices[v].kind === 'instr' && avoid(i);
       };
       const fwd = valueReach(fwdGraph, vertices(sdg, from), skip, withControl);
-      gated ??= new GatedBackward(sdg, bwdGraph);
+      places ??= new Places(sdg);
+      const key = JSON.stringify(from);
+      let gated = gatedBy.get(key);
+      if (!gated) gatedBy.set(key, (gated = new GatedBackward(sdg, bwdGraph, places, packetBoundaries(sdg, bwdGraph, places, from))));
       const bwd = withControl ? gated.reach(vertices(sdg, to), skip, { contextSensitive: true }) : valueReach(bwdGraph, vertices(sdg, to), skip, false);
       const out = new Set<InstrId>();
       for (let v = 0; v < fwd.length; v++) {

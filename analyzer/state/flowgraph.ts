@@ -20,6 +20,8 @@ export const CONTROL = 2;
 export const PLAIN = 0;
 export const PARAM_IN = 1;
 export const PARAM_OUT = 2;
+/** An interference edge (concurrent code): no call structure, and no CFG path relates its ends. */
+export const INTERFERENCE = 3;
 
 /**
  * The value-flow edges (and control edges, flagged) of the SDG in compressed
@@ -108,7 +110,7 @@ export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward'): FlowGraph {
       }
       targets.push(w);
       kinds.push(kind);
-      calls.push(e.label === 'param-in' ? PARAM_IN : e.label === 'param-out' ? PARAM_OUT : PLAIN);
+      calls.push(e.label === 'param-in' ? PARAM_IN : e.label === 'param-out' ? PARAM_OUT : e.label === 'interference' ? INTERFERENCE : PLAIN);
     }
   }
   start[n] = targets.length;

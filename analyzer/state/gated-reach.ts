@@ -44,11 +44,17 @@ export class GatedBackward {
   private readonly summaryCache = new Map<VertexId, VertexId[]>();
   private readonly concurrent: boolean;
 
+  /** Edges not to follow (packet boundaries, boundaries.ts): neither their definitions nor those definitions' guards. */
+  private readonly cut: Uint8Array;
+
   constructor(
     private readonly sdg: Sdg,
     private readonly g: FlowGraph,
+    places?: Places,
+    cut?: Uint8Array,
   ) {
-    this.places = new Places(sdg);
+    this.places = places ?? new Places(sdg);
+    this.cut = cut ?? new Uint8Array(g.target.length);
     // Interference edges join concurrent code without call structure: no summaries cover them.
     this.concurrent = sdg.stats.byKind.interference > 0;
   }
@@ -83,7 +89,7 @@ export class GatedBackward {
     const { g, sdg, places } = this;
     const out = new Set<VertexId>();
     const gated: VertexId[] = [];
-    for (let k = g.start[u]; k < g.start[u + 1]; k++) if (g.kind[k] === GATED) gated.push(g.target[k]);
+    for (let k = g.start[u]; k < g.start[u + 1]; k++) if (g.kind[k] === GATED && !this.cut[k]) gated.push(g.target[k]);
     if (g.selfGated[u]) this.controlOf(u).forEach((c) => out.add(c));
     const pu = gated.length ? places.placeOf(u) : undefined;
     const sameFunc = (v: VertexId, p: Place) => places.placeOf(v)?.func === p.func;
@@ -147,7 +153,7 @@ export class GatedBackward {
       const u = stack.pop()!;
       from = u;
       for (let k = g.start[u]; k < g.start[u + 1]; k++) {
-        if (g.kind[k] === CONTROL) continue;
+        if (g.kind[k] === CONTROL || this.cut[k]) continue;
         if (phase === 1 && g.call[k] === PARAM_OUT) continue;
         if (phase === 2 && g.call[k] === PARAM_IN) continue;
         visit(g.target[k]);

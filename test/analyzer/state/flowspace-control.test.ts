@@ -11,6 +11,8 @@ unsigned guarded[256], picked[256], hist[64], ring2[4], ring3[4], ring[64];
 int pos, flag;
 unsigned keys[4];
 unsigned by_src[256], by_dst[256];
+unsigned later[64];
+int cursor;
 
 /* (d) one hash helper used from two call sites. */
 static unsigned hash8(unsigned x) { x ^= x >> 16; x *= 0x45d9f3bu; return x >> 24; }
@@ -30,6 +32,8 @@ static void handle(const struct iphdr *ip) {
   /* (a) guards that only decide whether an access runs: protocol, ttl, tos are not keys. */
   if (ip->protocol == 6) guarded[ip->saddr & 255]++;
   if (ip->protocol == 17) bump(ip->daddr);
+  /* (e) the cursor an earlier packet advanced under a ttl test: this packet's ttl picks no entry. */
+  if (ip->ttl < 5) { cursor = (cursor + 1) % 64; later[cursor] = ip->saddr; }
   pos = (pos + 1) % 64;
   if (ip->ttl < 5) ring[pos] = ip->saddr;
   if (ip->ttl > 64) { unsigned k = 0; while (k < 8) { hist[k]++; k++; } }
@@ -92,6 +96,10 @@ describe('flowspace and control dependence', () => {
   it('(d) attributes a field through a shared helper only to the call whose return it reaches', () => {
     expect(r.byName('by_src').flowspace).toEqual(['ip.src']);
     expect(r.byName('by_dst').flowspace).toEqual(['ip.dst']);
+  });
+
+  it('(e) does not carry an earlier packet\'s header test into this packet\'s index (packet boundary)', () => {
+    expect(r.byName('later').flowspace).toEqual([]);
   });
 
   it('points each flowspace reason at a statement that reads the field', () => {
