@@ -36,11 +36,14 @@ function statements(sdg: Sdg, set: VertexSet): Set<InstrId> {
 
 /**
  * The gated backward reach with, for each vertex reached, the vertex it was reached from
- * (-1 for the targets): why a statement is in a flowspace chop (tests and debugging).
+ * (-1 for the targets), context-insensitive, with the packet boundaries of `packet`:
+ * why a statement is in a flowspace chop (tests and debugging).
  */
-export function explainGatedReach(sdg: Sdg, to: VertexId[]): { reached: Uint8Array; parent: Int32Array } {
+export function explainGatedReach(sdg: Sdg, to: VertexId[], packet: Criterion[] = []): { reached: Uint8Array; parent: Int32Array } {
   const parent = new Int32Array(sdg.vertices.length).fill(-1);
-  const reached = new GatedBackward(sdg, flowGraph(sdg, 'backward')).reach(to, () => false, { parent });
+  const g = flowGraph(sdg, 'backward');
+  const places = new Places(sdg);
+  const reached = new GatedBackward(sdg, g, places, packetBoundaries(sdg, g, places, packet)).reach(to, () => false, { parent });
   return { reached, parent };
 }
 
