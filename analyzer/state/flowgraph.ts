@@ -45,7 +45,7 @@ export interface FlowGraph {
  * The SDG's mod/ref leaves out the frame variable itself but not its fields, so a local
  * struct's fields would otherwise carry one packet's values into the next invocation.
  */
-function deadFrameEdges(sdg: Sdg): (from: VertexId, to: VertexId, label: string) => boolean {
+export function deadFrameEdges(sdg: Sdg): (from: VertexId, to: VertexId, label: string) => boolean {
   const { program, pts } = sdg;
   const cg = pts.callGraph;
   const keys = [...program.functions.keys()];
@@ -79,39 +79,41 @@ function deadFrameEdges(sdg: Sdg): (from: VertexId, to: VertexId, label: string)
   return (from, to, label) => (label === 'param-in' && ownFrame(to)) || (label === 'param-out' && ownFrame(from));
 }
 
-export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward'): FlowGraph {
+export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward', dead = deadFrameEdges(sdg)): FlowGraph {
   const n = sdg.vertices.length;
-  const dead = deadFrameEdges(sdg);
   const start = new Int32Array(n + 1);
   const selfGated = new Uint8Array(n);
   const targets: number[] = [];
   const kinds: number[] = [];
   const calls: number[] = [];
+  const defs: VertexId[] = [];
+  const defAt: number[] = [];
   for (let v = 0; v < n; v++) {
     start[v] = targets.length;
-    const edges = dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v);
-    // Backward, the definitions reaching v (data, param-out, interference) are checked for gating.
-    // Param-in is left out: which call site supplied a formal-in is the calling context's choice,
-    // not a branch's (the call site's own guard decides only whether the access runs).
-    const defs: VertexId[] = [];
-    if (dir === 'backward')
-      for (const e of edges) if ((e.label === 'data' || e.label === 'param-out' || e.label === 'interference') && !dead(e.from, e.to, e.label)) defs.push(e.from);
-    const gated = dir === 'backward' ? gatedPreds(sdg, defs) : [];
-    for (const e of edges) {
+    defs.length = 0;
+    defAt.length = 0;
+    for (const e of dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v)) {
       if (e.label !== 'control' && !VALUE_FLOW.has(e.label)) continue;
-      if (dead(e.from, e.to, e.label)) continue;
+      if (e.label !== 'control' && dead(e.from, e.to, e.label)) continue;
       const w = dir === 'forward' ? e.to : e.from;
-      let kind = e.label === 'control' ? CONTROL : VALUE;
-      if (dir === 'backward' && kind === VALUE && e.label !== 'param-in') {
-        const k = defs.indexOf(w);
-        // Interference: a concurrent writer may run at any moment, so its guards count (sound side).
-        if (e.label === 'interference' || gated[k]) kind = GATED;
-        if (e.label === 'param-out' && gated[k]) selfGated[v] = 1;
+      // Backward, the definitions reaching v (data, param-out, interference) are checked for gating.
+      // Param-in is left out: which call site supplied a formal-in is the calling context's choice,
+      // not a branch's (the call site's own guard decides only whether the access runs).
+      if (dir === 'backward' && (e.label === 'data' || e.label === 'param-out' || e.label === 'interference')) {
+        defs.push(w);
+        defAt.push(targets.length);
       }
       targets.push(w);
-      kinds.push(kind);
+      kinds.push(e.label === 'control' ? CONTROL : VALUE);
       calls.push(e.label === 'param-in' ? PARAM_IN : e.label === 'param-out' ? PARAM_OUT : e.label === 'interference' ? INTERFERENCE : PLAIN);
     }
+    if (!defs.length) continue;
+    const gated = defs.length > 1 ? gatedPreds(sdg, defs) : undefined;
+    defAt.forEach((k, i) => {
+      // Interference: a concurrent writer may run at any moment, so its guards count (sound side).
+      if (calls[k] === INTERFERENCE || gated?.[i]) kinds[k] = GATED;
+      if (calls[k] === PARAM_OUT && gated?.[i]) selfGated[v] = 1;
+    });
   }
   start[n] = targets.length;
   return { start, target: Int32Array.from(targets), kind: Uint8Array.from(kinds), call: Uint8Array.from(calls), selfGated };

@@ -123,16 +123,13 @@ export class GatedBackward {
   }
 
   reach(seeds: VertexId[], avoid: (v: VertexId) => boolean, opts: ReachOptions = {}): Uint8Array {
-    const insensitive = this.walk(seeds, avoid, 0, undefined, opts.parent);
-    if (!opts.contextSensitive || this.concurrent) return insensitive;
+    if (!opts.contextSensitive || this.concurrent) return this.walk(seeds, avoid, 0, undefined, opts.parent);
     // Phase 1 climbs to callers and steps over calls by summary edges; phase 2 descends
     // into callees and never climbs: no path enters a procedure from one call and leaves
-    // to another. Summaries ignore `avoid` (a superset), so the insensitive reach, which
-    // sees avoided writes inside callees, is intersected with it: both are sound supersets.
+    // to another. Summary edges stand for any path through the callee, ignoring `avoid`
+    // (a superset: sound); phase 2 still walks the callee bodies with `avoid` applied.
     const phase1 = this.walk(seeds, avoid, 1, undefined);
-    const both = this.walk(seeds, avoid, 2, phase1);
-    for (let v = 0; v < both.length; v++) both[v] &= insensitive[v];
-    return both;
+    return this.walk(seeds, avoid, 2, phase1);
   }
 
   /** phase 0: context-insensitive; 1: no descent into callees; 2: from `start`, no ascent to callers. */

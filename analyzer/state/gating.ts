@@ -64,6 +64,8 @@ function rootOf(sdg: Sdg, o: ObjId): ObjId {
   return cur;
 }
 
+const defsCache = new WeakMap<Sdg, Map<VertexId, ObjId[] | undefined>>();
+
 /**
  * For the value in-edges `preds` of one use (the definitions that reach it), which are gated:
  * a definition sharing storage with another one that also reaches the use. Unnamed definitions
@@ -72,7 +74,12 @@ function rootOf(sdg: Sdg, o: ObjId): ObjId {
 export function gatedPreds(sdg: Sdg, preds: readonly VertexId[]): boolean[] {
   const out = preds.map(() => false);
   if (preds.length < 2) return out;
-  const defs = preds.map((p) => defsOfVertex(sdg, p));
+  let cache = defsCache.get(sdg);
+  if (!cache) defsCache.set(sdg, (cache = new Map()));
+  const defs = preds.map((p) => {
+    if (!cache.has(p)) cache.set(p, defsOfVertex(sdg, p));
+    return cache.get(p);
+  });
   if (defs.some((d) => d === undefined)) return out.map(() => true);
   // Only definitions under a common root object can overlap: compare within those groups.
   const byRoot = new Map<ObjId, number[]>();
