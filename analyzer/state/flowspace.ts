@@ -291,8 +291,11 @@ export class FlowspaceStage {
     const walking = this.walkingLoops(v, reach);
     const condTargets: Criterion[] = walking.flatMap((l) => l.conds.map((c) => ({ kind: 'instr' as const, instr: c.id })));
 
-    // Control dependence counts here (a lookup helper answers through its control flow):
-    // missing a key field would be unsound (paper §4.3).
+    // Control dependence counts here only where a guard picks the value an index or lookup
+    // condition reads (a lookup helper answering through its control flow, `if (tcp) i = h(a);
+    // else i = h(b);`), not where it only decides whether the access runs; calls and returns
+    // are matched and earlier packets' effects are not followed (gated-reach.ts, boundaries.ts
+    // say why each cut is sound). Missing a key field would be unsound (paper §4.3).
     const fields = this.fieldsOfChop([...indexTargets, ...condTargets], reach, true);
     result.fields = [...fields.keys()].sort();
     for (const [field, at] of fields) {
