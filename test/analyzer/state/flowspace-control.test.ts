@@ -1,6 +1,10 @@
 // Flowspace (paper §4.3, Figure 8) follows control dependence only where a branch decides
 // which value an index or lookup condition gets, not where it decides whether the access runs.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadProgramFromSource } from '../../../analyzer/frontend/index.js';
+import { analyzePointers } from '../../../analyzer/pointer/index.js';
+import { buildSdg } from '../../../analyzer/sdg/index.js';
+import { explainGatedReach } from '../../../analyzer/state/deps.js';
 import { classifySource, type Classified } from './helpers.js';
 
 const PROGRAM = `
@@ -107,5 +111,25 @@ describe('flowspace and control dependence', () => {
     const lines = PROGRAM.split('\n');
     expect(why.map((x) => x.text.includes('protocol') || x.text.includes('saddr') || x.text.includes('daddr'))).toEqual(why.map(() => true));
     for (const w of why) expect(lines[w.line - 1]).toContain(w.text.trim().slice(0, 12));
+  });
+});
+
+describe('why a guard is in the chop (explainGatedReach)', () => {
+  it('reaches the protocol read of the branch that picks the index, through that branch', () => {
+    const program = loadProgramFromSource(PROGRAM, 'case.c');
+    const pts = analyzePointers(program, {});
+    const sdg = buildSdg(program, pts);
+    const line = (text: string) => PROGRAM.split('\n').findIndex((l) => l.includes(text)) + 1;
+    const at = (l: number, kind: string) => program.instrs.filter((i) => i.loc.line === l && i.kind === kind).map((i) => sdg.vertexOfInstr(i.id)!);
+    const { reached, parent } = explainGatedReach(sdg, at(line('picked[i]++'), 'gep'));
+    const branch = at(line('if (ip->protocol == 6) i ='), 'branch');
+    // The branch picking i is reached, and the chain back from it ends at the access.
+    expect(branch.some((b) => reached[b])).toBe(true);
+    const chain: number[] = [];
+    for (let v = branch.find((b) => reached[b])!; v >= 0 && chain.length < 50; v = parent[v]) chain.push(v);
+    expect(program.instrs[sdg.vertices[chain.at(-1)!].instr!].loc.line).toBe(line('picked[i]++'));
+    // The guard that only decides whether `guarded[...]` runs is not reached from that access.
+    const { reached: r2 } = explainGatedReach(sdg, at(line('if (ip->protocol == 6) guarded'), 'gep'));
+    expect(at(line('if (ip->protocol == 6) guarded'), 'branch').some((b) => r2[b])).toBe(false);
   });
 });
