@@ -3,6 +3,7 @@
 // invocation of pcap_loop/pcap_dispatch to the next). A flowspace names fields of the packet
 // being processed (paper §4.3), so its chop does not cross them.
 import type { InstrId } from '../ir/types.js';
+import { onCycle, tarjanScc } from '../graph/index.js';
 import type { Sdg, VertexId } from '../sdg/index.js';
 import type { Criterion } from './context.js';
 import { CONTROL, PLAIN, type FlowGraph } from './flowgraph.js';
@@ -52,7 +53,10 @@ function onlyThroughReceive(places: Places, sdg: Sdg, d: Place, u: Place, recv: 
 
 /**
  * Edge mask over a backward FlowGraph: 1 where the data edge crosses a packet boundary.
- * (A) a registrar's actual-out feeding its own actual-in (the next callback invocation);
+ * (A) a registrar's actual-out feeding its own actual-in (the next callback invocation), or
+ *     code that never runs the registrar again (teardown after pcap_loop returns, or after
+ *     the loop around pcap_dispatch ends): no packet is being processed there, so per-packet
+ *     code it calls (an expiry sweep run once more at shutdown) selects nothing for a packet;
  * (B) a data edge inside the procedure of a receive call along which every path passes
  *     the receive again. Sound for flowspace: a path from packet n's receive to packet n's
  *     access never needs either; crossing one reaches packet n+1's accesses instead.
@@ -70,18 +74,33 @@ export function packetBoundaries(sdg: Sdg, g: FlowGraph, places: Places, from: C
     recvByFunc.set(p.func, m);
   }
   if (!registrars.size && !recvByFunc.size) return mask;
+  // Blocks that can run a registrar again after it returns (its CFG cycle), per registrar.
+  const again = new Map<InstrId, Set<number>>();
+  for (const site of registrars) {
+    const v = sdg.vertexOfInstr(site);
+    const p = v === undefined ? undefined : places.placeOf(v);
+    const f = p && sdg.program.functions.get(p.func);
+    if (!p || !f) continue;
+    const g = { size: f.blocks.length, succs: (n: number) => f.blocks[n].succs };
+    const scc = tarjanScc(g);
+    const comp = scc.components[scc.componentOf[p.block]!]!;
+    again.set(site, onCycle(g, scc, p.block) ? new Set(comp) : new Set());
+  }
   for (let u = 0; u < g.start.length - 1; u++) {
     const vu = sdg.vertices[u];
     const inRecvFunc = recvByFunc.has(vu.func);
     const atRegistrar = vu.kind === 'actual-in' && vu.instr !== undefined && registrars.has(vu.instr);
-    if (!inRecvFunc && !atRegistrar) continue;
     for (let k = g.start[u]; k < g.start[u + 1]; k++) {
       if (g.kind[k] === CONTROL || g.call[k] !== PLAIN) continue;
       const w: VertexId = g.target[k];
       const vw = sdg.vertices[w];
-      if (atRegistrar && vw.kind === 'actual-out' && vw.instr === vu.instr) {
-        mask[k] = 1;
-        continue;
+      if (vw.kind === 'actual-out' && vw.instr !== undefined && registrars.has(vw.instr)) {
+        const loop = again.get(vw.instr);
+        const pu0 = places.placeOf(u);
+        if ((atRegistrar && vw.instr === vu.instr) || (loop && pu0 && (pu0.func !== vw.func || !loop.has(pu0.block)))) {
+          mask[k] = 1;
+          continue;
+        }
       }
       if (!inRecvFunc || vw.func !== vu.func || vw.kind === 'formal-in' || vu.kind === 'formal-out') continue;
       const pw = places.placeOf(w);

@@ -133,3 +133,29 @@ describe('why a guard is in the chop (explainGatedReach)', () => {
     expect(at(line('if (ip->protocol == 6) guarded'), 'branch').some((b) => r2[b])).toBe(false);
   });
 });
+
+describe('flowspace after the last packet (pcap_loop teardown)', () => {
+  const CALLBACK = `
+#include <pcap.h>
+#include <netinet/ip.h>
+pcap_t *in;
+unsigned tbl[64];
+unsigned last_src;
+static void touch(unsigned k) { tbl[k & 63]++; }
+static void on_packet(unsigned char *user, const struct pcap_pkthdr *h, const unsigned char *bytes) {
+  const struct iphdr *ip = (const struct iphdr *)(bytes + 14);
+  (void)user; (void)h;
+  last_src = ip->saddr;
+  touch(ip->daddr);
+}
+int main(void) {
+  pcap_loop(in, -1, on_packet, NULL);
+  touch(last_src); /* teardown: no packet is being processed */
+  return 0;
+}
+`;
+  it('does not key an entry by what the last packet left for teardown code', () => {
+    const c = classifySource(CALLBACK);
+    expect(c.byName('tbl').flowspace).toEqual(['ip.dst']);
+  });
+});
