@@ -43,7 +43,7 @@ export function explainGatedReach(sdg: Sdg, to: VertexId[], packet: Criterion[] 
   const parent = new Int32Array(sdg.vertices.length).fill(-1);
   const g = flowGraph(sdg, 'backward');
   const places = new Places(sdg);
-  const reached = new GatedBackward(sdg, g, places, packetBoundaries(sdg, g, places, packet)).reach(to, () => false, { parent });
+  const reached = new GatedBackward(sdg, g, places, packetBoundaries(sdg, g, places, packet)).reach(to, () => false, { parent }).mark;
   return { reached, parent };
 }
 
@@ -72,8 +72,18 @@ export function sdgQueries(sdg: Sdg): DependenceQueries {
       const key = JSON.stringify(from);
       let gated = gatedBy.get(key);
       if (!gated) gatedBy.set(key, (gated = new GatedBackward(sdg, bwdGraph, places, packetBoundaries(sdg, bwdGraph, places, from))));
-      const bwd = withControl ? gated.reach(vertices(sdg, to), skip, { contextSensitive: true }) : valueReach(bwdGraph, vertices(sdg, to), skip, false);
       const out = new Set<InstrId>();
+      if (withControl) {
+        // The backward reach is usually the small side: walk its list (in vertex order, so the
+        // first statement reading each field, which reasons cite, does not depend on the walk).
+        const list = gated.reach(vertices(sdg, to), skip, { contextSensitive: true }).list.slice().sort((a, b) => a - b);
+        for (const v of list) {
+          const i = sdg.vertices[v].instr;
+          if (fwd[v] && i !== undefined) out.add(i);
+        }
+        return out;
+      }
+      const bwd = valueReach(bwdGraph, vertices(sdg, to), skip, false);
       for (let v = 0; v < fwd.length; v++) {
         const i = sdg.vertices[v].instr;
         if (fwd[v] && bwd[v] && i !== undefined) out.add(i);

@@ -1,8 +1,7 @@
 // The value-flow edges of the SDG (data, parameter, interference; control flagged) as compact
-// adjacency arrays for the flowspace chops, with gated definitions marked (gating.ts).
+// adjacency arrays for the flowspace chops (gated-reach.ts decides gating lazily, per vertex reached).
 import { onCycle, tarjanScc } from '../graph/index.js';
 import type { EdgeKind, Sdg, VertexId } from '../sdg/index.js';
-import { gatedPreds } from './gating.js';
 
 /**
  * Summary edges are left out on purpose: they stand for paths through a callee,
@@ -13,9 +12,7 @@ export const VALUE_FLOW: ReadonlySet<EdgeKind> = new Set<EdgeKind>(['data', 'par
 
 /** Edge classes in a FlowGraph. */
 export const VALUE = 0;
-/** A value edge from a definition that is one of several reaching the same location (gating.ts). */
-export const GATED = 1;
-export const CONTROL = 2;
+export const CONTROL = 1;
 
 export const PLAIN = 0;
 export const PARAM_IN = 1;
@@ -34,8 +31,6 @@ export interface FlowGraph {
   kind: Uint8Array;
   /** Call structure of each edge: PLAIN, or a parameter edge (PARAM_IN binds a call site to its callee's formal-in, PARAM_OUT a formal-out to a call site). */
   call: Uint8Array;
-  /** Backward only: a vertex whose value depends on which callee ran (several callees' param-outs reach it). */
-  selfGated: Uint8Array;
 }
 
 /**
@@ -82,41 +77,27 @@ export function deadFrameEdges(sdg: Sdg): (from: VertexId, to: VertexId, label: 
 export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward', dead = deadFrameEdges(sdg)): FlowGraph {
   const n = sdg.vertices.length;
   const start = new Int32Array(n + 1);
-  const selfGated = new Uint8Array(n);
   const targets: number[] = [];
   const kinds: number[] = [];
   const calls: number[] = [];
-  const defs: VertexId[] = [];
-  const defAt: number[] = [];
   for (let v = 0; v < n; v++) {
     start[v] = targets.length;
-    defs.length = 0;
-    defAt.length = 0;
     for (const e of dir === 'forward' ? sdg.graph.outEdges(v) : sdg.graph.inEdges(v)) {
-      if (e.label !== 'control' && !VALUE_FLOW.has(e.label)) continue;
-      if (e.label !== 'control' && dead(e.from, e.to, e.label)) continue;
-      const w = dir === 'forward' ? e.to : e.from;
-      // Backward, the definitions reaching v (data, param-out, interference) are checked for gating.
-      // Param-in is left out: which call site supplied a formal-in is the calling context's choice,
-      // not a branch's (the call site's own guard decides only whether the access runs).
-      if (dir === 'backward' && (e.label === 'data' || e.label === 'param-out' || e.label === 'interference')) {
-        defs.push(w);
-        defAt.push(targets.length);
+      const label = e.label;
+      if (label === 'control') {
+        targets.push(dir === 'forward' ? e.to : e.from);
+        kinds.push(CONTROL);
+        calls.push(PLAIN);
+        continue;
       }
-      targets.push(w);
-      kinds.push(e.label === 'control' ? CONTROL : VALUE);
-      calls.push(e.label === 'param-in' ? PARAM_IN : e.label === 'param-out' ? PARAM_OUT : e.label === 'interference' ? INTERFERENCE : PLAIN);
+      if (!VALUE_FLOW.has(label) || dead(e.from, e.to, label)) continue;
+      targets.push(dir === 'forward' ? e.to : e.from);
+      kinds.push(VALUE);
+      calls.push(label === 'param-in' ? PARAM_IN : label === 'param-out' ? PARAM_OUT : label === 'interference' ? INTERFERENCE : PLAIN);
     }
-    if (!defs.length) continue;
-    const gated = defs.length > 1 ? gatedPreds(sdg, defs) : undefined;
-    defAt.forEach((k, i) => {
-      // Interference: a concurrent writer may run at any moment, so its guards count (sound side).
-      if (calls[k] === INTERFERENCE || gated?.[i]) kinds[k] = GATED;
-      if (calls[k] === PARAM_OUT && gated?.[i]) selfGated[v] = 1;
-    });
   }
   start[n] = targets.length;
-  return { start, target: Int32Array.from(targets), kind: Uint8Array.from(kinds), call: Uint8Array.from(calls), selfGated };
+  return { start, target: Int32Array.from(targets), kind: Uint8Array.from(kinds), call: Uint8Array.from(calls) };
 }
 
 /** Vertices reachable along value flow (context-insensitive: a sound superset), skipping avoided ones. */

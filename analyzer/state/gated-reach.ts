@@ -2,8 +2,8 @@
 // dependence that decides a value (gated definitions), context-insensitive or two-phase
 // context-sensitive (Horwitz–Reps–Binkley) over the SDG's summary edges.
 import type { Sdg, VertexId } from '../sdg/index.js';
-import { CONTROL, GATED, PARAM_IN, PARAM_OUT, type FlowGraph } from './flowgraph.js';
-import { sharesStorage } from './gating.js';
+import { CONTROL, INTERFERENCE, PARAM_IN, PARAM_OUT, type FlowGraph } from './flowgraph.js';
+import { gatedPreds, sharesStorage } from './gating.js';
 import { Places, type Place } from './places.js';
 
 /** Strong definitions the data dependence knows kill every earlier one of their variable (sdg/events.ts). */
@@ -13,6 +13,11 @@ function killsVariable(sdg: Sdg, v: VertexId): boolean {
   if (vx.kind !== 'instr') return false;
   const k = sdg.program.instrs[vx.instr!].kind;
   return k === 'addr' || k === 'copy' || k === 'gep' || k === 'load';
+}
+
+export interface Reached {
+  mark: Uint8Array;
+  list: VertexId[];
 }
 
 export interface ReachOptions {
@@ -88,9 +93,20 @@ export class GatedBackward {
     if (hit) return hit;
     const { g, sdg, places } = this;
     const out = new Set<VertexId>();
+    // The definitions reaching u (data, param-out, interference; not param-in: which call site
+    // supplied a formal-in is the calling context's choice, not a branch's).
+    const defAt: number[] = [];
+    for (let k = g.start[u]; k < g.start[u + 1]; k++) if (g.kind[k] !== CONTROL && g.call[k] !== PARAM_IN) defAt.push(k);
+    const isGated = defAt.length > 1 ? gatedPreds(sdg, defAt.map((k) => g.target[k])) : [];
     const gated: VertexId[] = [];
-    for (let k = g.start[u]; k < g.start[u + 1]; k++) if (g.kind[k] === GATED && !this.cut[k]) gated.push(g.target[k]);
-    if (g.selfGated[u]) this.controlOf(u).forEach((c) => out.add(c));
+    let selfGated = false;
+    defAt.forEach((k, i) => {
+      // Interference: a concurrent writer may run at any moment, so its guards count (sound side).
+      if (!(isGated[i] || g.call[k] === INTERFERENCE)) return;
+      if (g.call[k] === PARAM_OUT) selfGated = true;
+      if (!this.cut[k]) gated.push(g.target[k]);
+    });
+    if (selfGated) this.controlOf(u).forEach((c) => out.add(c));
     const pu = gated.length ? places.placeOf(u) : undefined;
     const sameFunc = (v: VertexId, p: Place) => places.placeOf(v)?.func === p.func;
     const dominating = pu ? gated.filter((d) => killsVariable(sdg, d) && sameFunc(d, pu) && places.dominates(places.placeOf(d)!, pu)) : [];
@@ -122,7 +138,8 @@ export class GatedBackward {
     return s;
   }
 
-  reach(seeds: VertexId[], avoid: (v: VertexId) => boolean, opts: ReachOptions = {}): Uint8Array {
+  /** The vertices reached backward from `seeds` (a mask, and the same vertices as a list). */
+  reach(seeds: VertexId[], avoid: (v: VertexId) => boolean, opts: ReachOptions = {}): Reached {
     if (!opts.contextSensitive || this.concurrent) return this.walk(seeds, avoid, 0, undefined, opts.parent);
     // Phase 1 climbs to callers and steps over calls by summary edges; phase 2 descends
     // into callees and never climbs: no path enters a procedure from one call and leaves
@@ -132,20 +149,25 @@ export class GatedBackward {
     return this.walk(seeds, avoid, 2, phase1);
   }
 
-  /** phase 0: context-insensitive; 1: no descent into callees; 2: from `start`, no ascent to callers. */
-  private walk(seeds: VertexId[], avoid: (v: VertexId) => boolean, phase: 0 | 1 | 2, start: Uint8Array | undefined, parent?: Int32Array): Uint8Array {
+  /** phase 0: context-insensitive; 1: no descent into callees; 2: continuing `start`, no ascent to callers. */
+  private walk(seeds: VertexId[], avoid: (v: VertexId) => boolean, phase: 0 | 1 | 2, start: Reached | undefined, parent?: Int32Array): Reached {
     const { g } = this;
-    const mark = start ? start.slice() : new Uint8Array(g.start.length - 1);
+    const mark = start ? start.mark : new Uint8Array(g.start.length - 1);
+    const list: VertexId[] = start ? start.list : [];
     const stack: VertexId[] = [];
     let from = -1;
     const visit = (w: VertexId) => {
       if (mark[w] || avoid(w)) return;
       mark[w] = 1;
       if (parent) parent[w] = from;
+      list.push(w);
       stack.push(w);
     };
     for (const v of seeds) visit(v);
-    if (start) for (let v = 0; v < start.length; v++) if (start[v]) stack.push(v);
+    // Phase 2 continues phase 1: its vertices already followed every edge but param-out.
+    if (start)
+      for (const u of [...start.list])
+        for (let k = g.start[u]; k < g.start[u + 1]; k++) if (g.call[k] === PARAM_OUT && !this.cut[k] && g.kind[k] !== CONTROL) visit(g.target[k]);
     while (stack.length) {
       const u = stack.pop()!;
       from = u;
@@ -158,6 +180,6 @@ export class GatedBackward {
       if (phase !== 0) for (const x of this.summariesOf(u)) visit(x);
       for (const b of this.guardsOf(u)) visit(b);
     }
-    return mark;
+    return { mark, list };
   }
 }
