@@ -17,10 +17,12 @@ export interface DependenceQueries {
   /** Statements affected by `from` that affect `to`. */
   chop(from: Criterion[], to: Criterion[]): ReadonlySet<InstrId>;
   /**
-   * The chop along value flow (data and parameter edges; control dependence too
-   * when `withControl`), never passing through a statement `avoid` accepts: "the
-   * code that computes `to` from the packet" (paper §4.3) without detours through
-   * the state itself (context-insensitive, so a superset).
+   * The chop along value flow (data and parameter edges), never passing through a
+   * statement `avoid` accepts: "the code that computes `to` from the packet" (paper
+   * §4.3) without detours through the state itself, and never from one packet's
+   * processing into the next's. With `withControl`, control dependence counts only
+   * where a branch picks the value `to` sees (gated definitions, gated-reach.ts);
+   * the backward half matches calls with returns (deps.ts).
    */
   dataChop(from: Criterion[], to: Criterion[], avoid?: (instr: InstrId) => boolean, withControl?: boolean): ReadonlySet<InstrId>;
   /** Abstract locations a procedure may write, through its callees too (the SDG's mod sets). */
