@@ -134,11 +134,16 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
     for (const fi of comp) {
       const f = funcs[fi]!;
       if (isRec) recursive.add(f.key);
-      // A non-recursive procedure's own frame is not visible to its callers.
+      // A non-recursive procedure's own frame (its locals and their fields) is not visible to its callers.
       const own = new Set<ObjId>();
       if (!isRec) for (const v of [...f.params, ...f.locals]) if (isFrameVar(p, v, f.key)) own.add(pts.objectOfVar(v));
-      mod.set(f.key, new Set([...m].filter((o) => !own.has(o))));
-      ref.set(f.key, new Set([...r].filter((o) => !own.has(o))));
+      const ownField = (o: ObjId): boolean => {
+        let x = pts.objects[o];
+        for (let d = 0; x?.parent !== undefined && d < 16; d++) x = pts.objects[x.parent];
+        return x !== undefined && own.has(x.id);
+      };
+      mod.set(f.key, new Set([...m].filter((o) => !own.has(o) && !ownField(o))));
+      ref.set(f.key, new Set([...r].filter((o) => !own.has(o) && !ownField(o))));
     }
   }
   return { mod, ref, recursive, callees, callbacks };

@@ -3,7 +3,7 @@ import type { InstrId } from '../ir/types.js';
 import type { Sdg, VertexId } from '../sdg/index.js';
 import { backwardSlice, chop, forwardSlice, type VertexSet } from '../slice/index.js';
 import type { Criterion, DependenceQueries } from './context.js';
-import { deadFrameEdges, flowGraph, valueReach, type FlowGraph } from './flowgraph.js';
+import { flowGraph, valueReach, type FlowGraph } from './flowgraph.js';
 import { packetBoundaries } from './boundaries.js';
 import { GatedBackward } from './gated-reach.js';
 import { Places } from './places.js';
@@ -50,7 +50,6 @@ export function explainGatedReach(sdg: Sdg, to: VertexId[], packet: Criterion[] 
 export function sdgQueries(sdg: Sdg): DependenceQueries {
   let fwdGraph: FlowGraph | undefined;
   let bwdGraph: FlowGraph | undefined;
-  let dead: ReturnType<typeof deadFrameEdges> | undefined;
   let places: Places | undefined;
   // One gated reach per packet criterion set (its packet boundaries), normally just one.
   const gatedBy = new Map<string, GatedBackward>();
@@ -60,9 +59,8 @@ export function sdgQueries(sdg: Sdg): DependenceQueries {
     chop: (from, to) => statements(sdg, chop(sdg, vertices(sdg, from), vertices(sdg, to))),
     mod: (func) => sdg.mod(func),
     dataChop: (from, to, avoid, withControl = false) => {
-      dead ??= deadFrameEdges(sdg);
-      fwdGraph ??= flowGraph(sdg, 'forward', dead);
-      bwdGraph ??= flowGraph(sdg, 'backward', dead);
+      fwdGraph ??= flowGraph(sdg, 'forward');
+      bwdGraph ??= flowGraph(sdg, 'backward');
       const skip = (v: VertexId) => {
         const i = sdg.vertices[v].instr;
         return avoid !== undefined && i !== undefined && sdg.vertices[v].kind === 'instr' && avoid(i);

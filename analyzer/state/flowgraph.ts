@@ -1,6 +1,5 @@
 // The value-flow edges of the SDG (data, parameter, interference; control flagged) as compact
 // adjacency arrays for the flowspace chops (gated-reach.ts decides gating lazily, per vertex reached).
-import { onCycle, tarjanScc } from '../graph/index.js';
 import type { EdgeKind, Sdg, VertexId } from '../sdg/index.js';
 
 /**
@@ -33,48 +32,7 @@ export interface FlowGraph {
   call: Uint8Array;
 }
 
-/**
- * A procedure's own frame variables (and their fields) hold nothing at its entry and
- * nothing after it returns when it is not recursive: parameter edges binding them to a
- * caller carry no value (reading them would be reading indeterminate or dead storage).
- * The SDG's mod/ref leaves out the frame variable itself but not its fields, so a local
- * struct's fields would otherwise carry one packet's values into the next invocation.
- */
-export function deadFrameEdges(sdg: Sdg): (from: VertexId, to: VertexId, label: string) => boolean {
-  const { program, pts } = sdg;
-  const cg = pts.callGraph;
-  const keys = [...program.functions.keys()];
-  const idx = new Map(keys.map((k, i) => [k, i]));
-  const succ = keys.map((k) => {
-    const out = new Set<number>();
-    for (const b of program.functions.get(k)!.blocks)
-      for (const i of b.instrs)
-        if (i.kind === 'call' || i.kind === 'icall')
-          for (const c of [...cg.calleesOf(i.id), ...cg.callbacksOf(i.id)]) if (idx.has(c)) out.add(idx.get(c)!);
-    return [...out];
-  });
-  const g = { size: keys.length, succs: (x: number) => succ[x] };
-  const scc = tarjanScc(g);
-  const recursive = (f: string) => idx.has(f) && onCycle(g, scc, idx.get(f)!);
-  const memo = new Map<VertexId, boolean>();
-  const ownFrame = (v: VertexId): boolean => {
-    const hit = memo.get(v);
-    if (hit !== undefined) return hit;
-    const vx = sdg.vertices[v];
-    let r = false;
-    if ((vx.kind === 'formal-in' || vx.kind === 'formal-out') && vx.slot?.kind === 'loc' && !recursive(vx.func)) {
-      let o = pts.objects[vx.slot.obj];
-      for (let d = 0; o?.parent !== undefined && d < 16; d++) o = pts.objects[o.parent];
-      const x = o?.kind === 'var' && o.var !== undefined ? program.vars[o.var] : undefined;
-      r = x !== undefined && x.function === vx.func && (x.scope === 'local' || x.scope === 'param' || x.scope === 'temp');
-    }
-    memo.set(v, r);
-    return r;
-  };
-  return (from, to, label) => (label === 'param-in' && ownFrame(to)) || (label === 'param-out' && ownFrame(from));
-}
-
-export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward', dead = deadFrameEdges(sdg)): FlowGraph {
+export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward'): FlowGraph {
   const n = sdg.vertices.length;
   const start = new Int32Array(n + 1);
   const targets: number[] = [];
@@ -90,7 +48,7 @@ export function flowGraph(sdg: Sdg, dir: 'forward' | 'backward', dead = deadFram
         calls.push(PLAIN);
         continue;
       }
-      if (!VALUE_FLOW.has(label) || dead(e.from, e.to, label)) continue;
+      if (!VALUE_FLOW.has(label)) continue;
       targets.push(dir === 'forward' ? e.to : e.from);
       kinds.push(VALUE);
       calls.push(label === 'param-in' ? PARAM_IN : label === 'param-out' ? PARAM_OUT : label === 'interference' ? INTERFERENCE : PLAIN);

@@ -4,7 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadProgramFromSource } from '../../../analyzer/frontend/index.js';
 import { reachable } from '../../../analyzer/graph/index.js';
+import { analyzePointers } from '../../../analyzer/pointer/index.js';
+import { buildSdg } from '../../../analyzer/sdg/index.js';
 import type { Sdg, VertexId } from '../../../analyzer/sdg/index.js';
 import {
   backwardSlice,
@@ -102,6 +105,24 @@ describe('Horwitz–Reps–Binkley Main/A/Add/Increment', () => {
     expect([...sdg.mod('A')].map(name).sort()).toEqual(['i', 'sum']);
     expect([...sdg.mod('main')].map(name).sort()).toEqual(['i', 'sum']);
     expect(sdg.mod('add').size).toBe(0);
+  });
+
+  it('leaves a non-recursive procedure\'s own locals and their fields out of its mod/ref, not a recursive one\'s', () => {
+    const program = loadProgramFromSource(
+      [
+        'struct key { int a, b; };',
+        'int g;',
+        'int hash(int x) { struct key k; k.a = x; k.b = g; return k.a ^ k.b; }',
+        'int deep(int n) { struct key k; k.a = n; return n ? deep(n - 1) + k.a : 0; }',
+        'int main(void) { g = hash(3); return deep(2); }',
+      ].join('\n'),
+      'frame.c',
+    );
+    const s = buildSdg(program, analyzePointers(program));
+    const names = (set: ReadonlySet<number>) => [...set].map((o) => s.pts.objects[o]!.name).sort();
+    expect(names(s.mod('hash'))).toEqual([]); // k and k.a, k.b are hash's own frame
+    expect(names(s.ref('hash'))).toEqual(['g']);
+    expect(names(s.mod('deep')).some((n) => n.includes('k'))).toBe(true); // a recursive call may see an outer k
   });
 
   it('chops from sum = 0 to the sum printf, and explains the path', () => {
