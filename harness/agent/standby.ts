@@ -14,7 +14,7 @@ export interface StandbyEvents {
   'peer-dead': [number];
   /** A full resynchronisation was requested, with the reason. */
   resync: [string];
-  /** Frame `seq` was applied by the middlebox (and acked if its session is still open). */
+  /** Frames up to `seq` were applied by the middlebox (and acked if its session is still open). */
   applied: [number];
   /** The middlebox has gone live after applying `seq`. */
   live: [number];
@@ -34,7 +34,7 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
   isLive = false;
   /** Frames the middlebox exported itself after going live (one per packet it processed). */
   ownFrames = 0;
-  /** Seqs delivered in the current session, awaiting `applied` from the middlebox. */
+  /** Seqs delivered in the current session, awaiting an `applied` at or after them from the middlebox. */
   private awaitingApply = new Set<number>();
   private session: Connection<StandbyState> | null = null;
   private liveWaiters: Array<(seq: number) => void> = [];
@@ -221,9 +221,16 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
 
   private fromMbox(f: LocalFrame): void {
     if (f.t === 'applied') {
+      // Cumulative: the middlebox reports once for every frame it had buffered (middleboxes/runtime).
       if (f.seq > this.lastApplied || this.awaitingApply.has(f.seq)) this.lastApplied = f.seq;
       this.emitEvent('applied', f.seq);
-      if (this.awaitingApply.delete(f.seq)) this.scheduleAck(f.seq);
+      let ours = false;
+      for (const s of this.awaitingApply) {
+        if (s > f.seq) continue;
+        this.awaitingApply.delete(s);
+        ours = true;
+      }
+      if (ours) this.scheduleAck(f.seq);
       return;
     }
     if (f.t === 'live') {

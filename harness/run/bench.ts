@@ -3,7 +3,7 @@
 // process run, and crash-to-first-standby-output time over many trials with
 // where that time goes (detection, takeover, replay start, first packet).
 // usage: npx vite-node harness/run/bench.ts <trace> <middlebox>... [--trials N] [--deps sdg|conservative]
-//        [--rounds N] [--no-throughput] [--no-crash]
+//        [--rounds N] [--models m1,m2] [--no-throughput] [--no-crash]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -26,11 +26,16 @@ const flag = (name: string): boolean => {
 const trials = Number(opt('--trials', '50'));
 const rounds = Number(opt('--rounds', '3'));
 const deps = opt('--deps', 'sdg') as 'sdg' | 'conservative';
+const models = opt('--models', MODELS.join(',')).split(',') as Array<(typeof MODELS)[number]>;
+if (!models.every((m) => (MODELS as readonly string[]).includes(m))) {
+  console.error(`--models: each of ${MODELS.join(', ')}`);
+  process.exit(2);
+}
 const noThroughput = flag('--no-throughput');
 const noCrash = flag('--no-crash');
 const [traceArg, ...mboxes] = argv;
 if (!traceArg || mboxes.length === 0) {
-  console.error('usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--deps sdg|conservative] [--no-throughput] [--no-crash]');
+  console.error('usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--models m1,m2] [--deps sdg|conservative] [--no-throughput] [--no-crash]');
   process.exit(2);
 }
 // The middleboxes run in their own folders: the trace path must not be relative.
@@ -47,7 +52,7 @@ try {
     const inst = await instrumentedLauncher(spec, { deps });
     if (!noThroughput) {
       // Rounds interleave single and pair runs so load drifts hit both alike; medians of rounds.
-      const rate: Record<string, number[]> = { single: [], ...Object.fromEntries(MODELS.map((m) => [m, []])) };
+      const rate: Record<string, number[]> = { single: [], ...Object.fromEntries(models.map((m) => [m, []])) };
       const bytes: Record<string, number> = {};
       const notes: string[] = [];
       let packets = 0;
@@ -55,7 +60,7 @@ try {
         const s = await run({ launcher: plain, trace, model: 'all', failover: { kind: 'none' }, workDir: join(root, `${name}-plain-${r}`) });
         packets = s.packets;
         rate.single!.push(s.packets / (s.timings.replayMs / 1000));
-        for (const model of MODELS) {
+        for (const model of models) {
           const p = await run({ launcher: inst, trace, model, failover: { kind: 'none' }, workDir: join(root, `${name}-${model}-${r}`) });
           rate[model]!.push(p.packets / (p.timings.replayMs / 1000));
           bytes[model] = p.stateBytes.perPacketMean;
@@ -63,8 +68,8 @@ try {
         }
       }
       const base = median(rate.single!);
-      const cells = MODELS.map((m) => `${median(rate[m]!).toFixed(0)} (${(median(rate[m]!) / base).toFixed(2)}×)`);
-      console.log(`| ${name} | ${packets} | ${base.toFixed(0)} | ${cells.join(' | ')} | ${MODELS.map((m) => bytes[m]!.toFixed(1)).join(' / ')} |`);
+      const cells = models.map((m) => `${median(rate[m]!).toFixed(0)} (${(median(rate[m]!) / base).toFixed(2)}×)`);
+      console.log(`| ${name} | ${packets} | ${base.toFixed(0)} | ${cells.join(' | ')} | ${models.map((m) => bytes[m]!.toFixed(1)).join(' / ')} |`);
       for (const n of notes) console.log(`  note: ${n}`);
     }
     if (noCrash) continue;

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -76,30 +77,84 @@ static void write_all(int fd, const void *p, size_t n) {
   }
 }
 
-/* 1 = got n bytes, 0 = clean end of stream before the first byte. */
-static int read_all(int fd, void *p, size_t n) {
-  char *c = p;
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, c + got, n - got);
+/* fd 4 is read in large reads into ibuf: one read serves every frame the agent
+ * wrote meanwhile (the standby's frames arrive in bursts). ibuf[ipos, iend) is
+ * unconsumed; in_offset counts consumed bytes, for error messages. */
+static char *ibuf;
+static size_t ipos, iend, icap;
+
+/* Room for n bytes from ipos on: the unconsumed tail moves to the front, the buffer grows. */
+static void in_reserve(size_t n) {
+  if (icap - ipos >= n) return;
+  if (iend > ipos) memmove(ibuf, ibuf + ipos, iend - ipos);
+  iend -= ipos;
+  ipos = 0;
+  if (icap >= n) return;
+  size_t cap = icap ? icap : (size_t)1 << 16;
+  while (cap < n) cap *= 2;
+  if ((ibuf = __real_realloc(ibuf, cap)) == NULL) sa_fail(NULL, "out of memory");
+  icap = cap;
+}
+
+/* Makes n unconsumed bytes available; 0 = clean end of stream with none buffered. */
+static int in_fill(size_t n) {
+  in_reserve(n);
+  while (iend - ipos < n) {
+    ssize_t r = read(FD_IN, ibuf + iend, icap - iend);
     if (r < 0 && errno == EINTR) continue;
-    if (r < 0) sa_fail(NULL, "fd %d: read failed at stream offset %" PRIu64 ": %s", fd,
-                       in_offset + got, strerror(errno));
+    if (r < 0) sa_fail(NULL, "fd 4: read failed at stream offset %" PRIu64 ": %s", in_offset + (iend - ipos),
+                       strerror(errno));
     if (r == 0) {
-      if (got == 0) return 0;
-      sa_fail(NULL, "fd %d: frame cut off at stream offset %" PRIu64, fd, in_offset + got);
+      if (iend == ipos) return 0;
+      sa_fail(NULL, "fd 4: frame cut off at stream offset %" PRIu64, in_offset + (iend - ipos));
     }
-    got += (size_t)r;
+    iend += (size_t)r;
   }
-  in_offset += n;
   return 1;
 }
+
+static uint32_t be32(const char *p) {
+  const unsigned char *u = (const unsigned char *)p;
+  return (uint32_t)u[0] << 24 | (uint32_t)u[1] << 16 | (uint32_t)u[2] << 8 | u[3];
+}
+
+/* A whole frame is buffered: reading it cannot block. */
+static int in_has_frame(void) {
+  return iend - ipos >= 4 && iend - ipos - 4 >= be32(ibuf + ipos);
+}
+
+/* Frames go to fd 3 through obuf: a primary writes a batch of packets' frames
+ * with one write (flush_frames), after flushing its outputs up to the frames'
+ * marks, so no mark ever names bytes a crash could still lose. */
+#define BATCH_FRAMES 32
+#define BATCH_BYTES (256u << 10)
+static msgpack_sbuffer obuf;
+static unsigned batched; /* frames in obuf */
+static int batching;     /* a primary, SA_BATCH not 0: frames wait for flush_frames */
+static int batch_allowed = 1;
 
 static void send_frame(const msgpack_sbuffer *body) {
   unsigned char hdr[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
                           (unsigned char)(body->size >> 8), (unsigned char)body->size};
-  write_all(FD_OUT, hdr, 4);
-  write_all(FD_OUT, body->data, body->size);
+  msgpack_sbuffer_write(&obuf, (const char *)hdr, 4);
+  msgpack_sbuffer_write(&obuf, body->data, body->size);
+  batched++;
+}
+
+static void flush_outputs(void);
+
+/* Writes the batched frames: the outputs first, then the frames. */
+static void flush_frames(void) {
+  if (batched == 0) return;
+  flush_outputs();
+  write_all(FD_OUT, obuf.data, obuf.size);
+  obuf.size = 0;
+  batched = 0;
+}
+
+/* After a frame: write now unless batching and the batch has room. */
+static void frame_done(void) {
+  if (!batching || batched >= BATCH_FRAMES || obuf.size >= BATCH_BYTES) flush_frames();
 }
 
 static void pack_key(msgpack_packer *pk, const char *k) {
@@ -119,20 +174,22 @@ static void send_seq_frame(const char *t, uint64_t s) {
   msgpack_pack_uint64(&pk, s);
   send_frame(&b);
   msgpack_sbuffer_destroy(&b);
+  flush_frames();
 }
 
-/* Reads one frame from fd 4 into *u; 0 at a clean end of stream. */
+/* Reads one frame from fd 4 into *u (its body copied to *buf); 0 at a clean end of stream. */
 static int recv_frame(msgpack_unpacked *u, char **buf) {
-  unsigned char hdr[4];
   uint64_t at = in_offset;
-  if (!read_all(FD_IN, hdr, 4)) return 0;
-  uint32_t n = (uint32_t)hdr[0] << 24 | (uint32_t)hdr[1] << 16 | (uint32_t)hdr[2] << 8 | hdr[3];
+  if (!in_fill(4)) return 0;
+  uint32_t n = be32(ibuf + ipos);
   if (n > SA_FRAME_LIMIT)
     sa_fail(NULL, "fd 4: frame of %u bytes at stream offset %" PRIu64 " exceeds the limit", n, at);
+  if (!in_fill(4 + (size_t)n)) sa_fail(NULL, "fd 4: frame cut off at stream offset %" PRIu64, at);
   *buf = __real_malloc(n ? n : 1);
   if (*buf == NULL) sa_fail(NULL, "out of memory");
-  if (n > 0 && !read_all(FD_IN, *buf, n))
-    sa_fail(NULL, "fd 4: frame cut off at stream offset %" PRIu64, at);
+  memcpy(*buf, ibuf + ipos + 4, n);
+  ipos += 4 + (size_t)n;
+  in_offset += 4 + (uint64_t)n;
   size_t off = 0;
   if (msgpack_unpack_next(u, *buf, n, &off) != MSGPACK_UNPACK_SUCCESS || off != n ||
       u->data.type != MSGPACK_OBJECT_MAP)
@@ -192,25 +249,179 @@ static void write_digest(uint64_t s) {
   fflush(digest_out);
 }
 
-/* Cumulative sizes of the output files after this packet (SA_OUTPUTS). */
-static void pack_outputs(msgpack_packer *pk) {
-  const char *list = getenv("SA_OUTPUTS");
-  char paths[4096];
-  uint32_t n = 0;
-  if (list != NULL && *list != '\0') {
-    fflush(NULL);
-    snprintf(paths, sizeof paths, "%s", list);
-    for (const char *c = paths; *c; c++) n += *c == ':';
+/* ---------------------------------------------------------------- output commit */
+/* SA_OUTPUTS names the middlebox's output files; each frame carries their
+ * cumulative sizes after its packet (`out`), and the harness cuts the
+ * primary's outputs there after a failover, so they must be exact. An output
+ * is *bound* once the runtime has found the one stdio stream writing it
+ * (glibc's stream list, matched by device and inode): its mark is then the
+ * stream's logical end, glibc's own count of the file position (`_offset`,
+ * which every write of the stream advances once a seek has set it) plus the
+ * bytes still buffered, read with no system call. Before a batch of frames
+ * leaves (flush_frames) each bound stream is flushed by a seek to where it is,
+ * which also checks the count against the kernel's position and the file's
+ * size: bytes written around the stream (its fd used directly) would make
+ * earlier marks wrong, so the runtime stops with an error rather than send
+ * them (SA_MARKS=stat measures such a middlebox the old way). An unbound
+ * output (no single stream found yet, `SA_MARKS=stat`, or a stream since
+ * closed) is measured by fflush of every stream and stat of the file. */
+#define MAX_OUTPUTS 16
+struct output {
+  char *path; /* NULL: an empty name in the list, always 0 */
+  FILE *f;    /* bound stream, or NULL */
+  int fd;
+};
+static struct output outs[MAX_OUTPUTS];
+static int nouts;
+static int out_unbound; /* outputs with a path and no stream */
+static int marks_by_stat; /* SA_MARKS=stat: never bind */
+
+#if defined(__GLIBC__)
+/* glibc's exported iteration over its open streams (no public header declares them). */
+typedef void *sa_io_iter;
+extern sa_io_iter _IO_iter_begin(void);
+extern sa_io_iter _IO_iter_end(void);
+extern sa_io_iter _IO_iter_next(sa_io_iter);
+extern FILE *_IO_iter_file(sa_io_iter);
+extern void _IO_list_lock(void);
+extern void _IO_list_unlock(void);
+
+static int stream_open(const FILE *f) {
+  int found = 0;
+  _IO_list_lock();
+  for (sa_io_iter i = _IO_iter_begin(); i != _IO_iter_end() && !found; i = _IO_iter_next(i))
+    found = _IO_iter_file(i) == f;
+  _IO_list_unlock();
+  return found;
+}
+
+/* The one open stream writing the file (dev, ino), or NULL (none, or two). */
+static FILE *find_stream(dev_t dev, ino_t ino) {
+  FILE *hit = NULL;
+  int n = 0;
+  _IO_list_lock();
+  for (sa_io_iter i = _IO_iter_begin(); i != _IO_iter_end(); i = _IO_iter_next(i)) {
+    FILE *f = _IO_iter_file(i);
+    struct stat st;
+    int fd = fileno(f);
+    if (fd < 0 || !__fwritable(f) || fstat(fd, &st) != 0 || st.st_dev != dev || st.st_ino != ino) continue;
+    hit = f;
     n++;
   }
-  msgpack_pack_array(pk, n);
-  if (n == 0) return;
-  for (char *save = NULL, *p = strtok_r(paths, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
-    struct stat st;
-    msgpack_pack_uint64(pk, stat(p, &st) == 0 ? (uint64_t)st.st_size : 0);
-    n--;
+  _IO_list_unlock();
+  return n == 1 ? hit : NULL;
+}
+
+/* A seek to where f is flushes it and has glibc count its position from here on
+ * (any fflush forgets the count: the next mark or flush seeds it again). Locked. */
+static int seed(FILE *f) {
+  return fseeko(f, 0, SEEK_CUR) == 0 && f->_offset >= 0;
+}
+
+/* Bytes of o's file once its buffer is written: no system call while glibc counts. */
+static uint64_t logical_end(struct output *o) {
+  flockfile(o->f);
+  int ok = o->f->_offset >= 0 || seed(o->f);
+  uint64_t n = (uint64_t)o->f->_offset + __fpending(o->f);
+  funlockfile(o->f);
+  if (!ok) sa_fail(NULL, "output %s: cannot position its stream: %s", o->path, strerror(errno));
+  return n;
+}
+
+/* Binds output o to its stream when there is exactly one and its position is its file's end. */
+static void bind_output(struct output *o) {
+  struct stat st, fst;
+  if (stat(o->path, &st) != 0) return;
+  FILE *f = find_stream(st.st_dev, st.st_ino);
+  if (f == NULL) return;
+  flockfile(f);
+  int ok = seed(f) && fstat(fileno(f), &fst) == 0 && (uint64_t)f->_offset == (uint64_t)fst.st_size;
+  funlockfile(f);
+  if (!ok) return;
+  o->f = f;
+  o->fd = fileno(f);
+  out_unbound--;
+}
+
+/* Still bound: the stream is open (a closed one wrote its bytes at its close; stat measures it). */
+static int bound_ok(struct output *o) {
+  if (o->f == NULL) return 0;
+  if (stream_open(o->f) && fileno(o->f) == o->fd) return 1;
+  o->f = NULL;
+  out_unbound++;
+  return 0;
+}
+
+/* Flushes a bound stream by a seek and checks glibc's count against the kernel's position and the file's size. */
+static void flush_output(struct output *o) {
+  struct stat st;
+  flockfile(o->f);
+  int64_t counted = o->f->_offset >= 0 ? (int64_t)o->f->_offset + (int64_t)__fpending(o->f) : -1;
+  int sought = seed(o->f);
+  int ok = sought && fstat(o->fd, &st) == 0 && (uint64_t)o->f->_offset == (uint64_t)st.st_size &&
+           (counted < 0 || counted == (int64_t)o->f->_offset);
+  int64_t at = o->f->_offset;
+  funlockfile(o->f);
+  if (!sought) sa_fail(NULL, "output %s: cannot write or position its stream: %s", o->path, strerror(errno));
+  if (!ok)
+    sa_fail(NULL, "output %s was written around its stdio stream (counted %" PRId64 " bytes, the file has %" PRId64
+            "): its marks would not be exact; SA_MARKS=stat measures it by stat after every packet",
+            o->path, counted, at);
+}
+#else
+static int bound_ok(struct output *o) { (void)o; return 0; }
+static void bind_output(struct output *o) { (void)o; }
+static uint64_t logical_end(struct output *o) { (void)o; return 0; }
+static void flush_output(struct output *o) { (void)o; }
+#endif
+
+static void parse_outputs(void) {
+  const char *list = getenv("SA_OUTPUTS"), *how = getenv("SA_MARKS");
+  marks_by_stat = how != NULL && strcmp(how, "stat") == 0;
+  if (list == NULL || *list == '\0') return;
+  for (const char *c = list;; c++) {
+    const char *e = strchr(c, ':');
+    size_t n = e ? (size_t)(e - c) : strlen(c);
+    if (nouts == MAX_OUTPUTS) sa_fail(NULL, "SA_OUTPUTS names more than %d files", MAX_OUTPUTS);
+    struct output *o = &outs[nouts++];
+    o->fd = -1;
+    if (n > 0) {
+      if ((o->path = __real_malloc(n + 1)) == NULL) sa_fail(NULL, "out of memory");
+      memcpy(o->path, c, n);
+      o->path[n] = '\0';
+      out_unbound++;
+    }
+    if (e == NULL) break;
+    c = e;
   }
-  while (n-- > 0) msgpack_pack_uint64(pk, 0); /* empty names in the list */
+}
+
+/* Cumulative sizes of the output files after this packet (SA_OUTPUTS). */
+static void pack_outputs(msgpack_packer *pk) {
+  msgpack_pack_array(pk, (uint32_t)nouts);
+  if (nouts == 0) return;
+  for (int i = 0; i < nouts && out_unbound > 0 && !marks_by_stat; i++)
+    if (outs[i].path != NULL && outs[i].f == NULL) bind_output(&outs[i]);
+  int flushed = 0;
+  for (int i = 0; i < nouts; i++) {
+    struct output *o = &outs[i];
+    struct stat st;
+    if (o->path == NULL) {
+      msgpack_pack_uint64(pk, 0);
+    } else if (bound_ok(o)) {
+      msgpack_pack_uint64(pk, logical_end(o));
+    } else {
+      if (!flushed) fflush(NULL);
+      flushed = 1;
+      msgpack_pack_uint64(pk, stat(o->path, &st) == 0 ? (uint64_t)st.st_size : 0);
+    }
+  }
+}
+
+/* Before frames leave: the bound outputs' buffered bytes reach their files. */
+static void flush_outputs(void) {
+  for (int i = 0; i < nouts; i++)
+    if (bound_ok(&outs[i])) flush_output(&outs[i]);
 }
 
 /* Sends enc's payload as a `t` frame. */
@@ -235,6 +446,7 @@ static void send_payload(const char *t) {
   pack_outputs(&pk);
   send_frame(&b);
   msgpack_sbuffer_destroy(&b);
+  frame_done();
 }
 
 static void export_frame(const char *t, const unsigned char *groups) {
@@ -453,11 +665,11 @@ static void choose_groups(unsigned char *groups, int ngroups) {
 }
 
 
-/* Primary: answer a pending snapshot-request without blocking. */
+/* Primary: answer a pending snapshot-request without blocking (the snapshot joins the batch). */
 static void poll_requests(void) {
   while (in_open) {
     struct pollfd pfd = {FD_IN, POLLIN, 0};
-    if (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP))) return;
+    if (!in_has_frame() && (poll(&pfd, 1, 0) <= 0 || !(pfd.revents & (POLLIN | POLLHUP)))) return;
     msgpack_unpacked u;
     char *buf = NULL;
     msgpack_unpacked_init(&u);
@@ -491,7 +703,7 @@ static void export_packet(void) {
   memset(sa_whole, 0, (size_t)sa_nvars);
   write_digest(seq);
   for (int i = 0; i < sa_nvars; i++) sa_bits[sa_vars[i].bit] = 0;
-  poll_requests();
+  poll_requests(); /* here, between packets: a snapshot is a packet boundary's state */
 }
 
 static void install(const msgpack_object *payload) {
@@ -568,6 +780,7 @@ static void standby_import(void) {
       msgpack_unpacked_destroy(&u);
       __real_free(buf);
       mode = SA_PRIMARY; /* live: our own packets now; later frames continue the numbering */
+      batching = batch_allowed;
       seq = fs;
       start_recording();
       full_next = 1;
@@ -600,8 +813,39 @@ void sa_end_packet(void) {
 const u_char *(*sa_pcap_next_fn)(pcap_t *, struct pcap_pkthdr *) = pcap_next;
 int (*sa_pcap_next_ex_fn)(pcap_t *, struct pcap_pkthdr **, const u_char **) = pcap_next_ex;
 
+/* The next packet is already in the savefile's stdio buffer (classic pcap only:
+ * its record header says how long the record is). */
+static int record_buffered(pcap_t *p, FILE *f) {
+#if defined(__GLIBC__)
+  if (pcap_major_version(p) != 2 || f->_IO_read_ptr == NULL) return 0;
+  size_t have = (size_t)(f->_IO_read_end - f->_IO_read_ptr);
+  if (have < 16) return 0;
+  uint32_t caplen;
+  memcpy(&caplen, f->_IO_read_ptr + 8, 4);
+  if (pcap_is_swapped(p)) caplen = __builtin_bswap32(caplen);
+  return have - 16 >= caplen;
+#else
+  (void)p, (void)f;
+  return 0;
+#endif
+}
+
+/* Before a receive that may wait for input, the batched frames leave: the agent
+ * must not wait for frames of packets already processed while we wait for it. */
+static void before_receive(pcap_t *p) {
+  if (mode != SA_PRIMARY || batched == 0) return;
+  FILE *f = pcap_file(p);
+  if (f != NULL && batched < BATCH_FRAMES) {
+    if (record_buffered(p, f)) return;
+    struct pollfd pfd = {fileno(f), POLLIN, 0};
+    if (poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLIN)) return;
+  }
+  flush_frames();
+}
+
 static const u_char *hooked_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
   sa_end_packet();
+  before_receive(p);
   const u_char *r = pcap_next(p, h);
   pending = r != NULL;
   return r;
@@ -609,6 +853,7 @@ static const u_char *hooked_pcap_next(pcap_t *p, struct pcap_pkthdr *h) {
 
 static int hooked_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char **d) {
   sa_end_packet();
+  before_receive(p);
   int r = pcap_next_ex(p, h, d);
   pending = r == 1;
   return r;
@@ -617,6 +862,7 @@ static int hooked_pcap_next_ex(pcap_t *p, struct pcap_pkthdr **h, const u_char *
 struct tramp {
   pcap_handler cb;
   u_char *user;
+  pcap_t *p;
 };
 
 /* Entry of the callback: the previous packet ends here. */
@@ -625,30 +871,36 @@ static void callback_entry(u_char *user, const struct pcap_pkthdr *h, const u_ch
   sa_end_packet();
   pending = 1;
   t->cb(t->user, h, bytes);
+  before_receive(t->p); /* the library reads the next packet when we return */
 }
 
 int sa_pcap_loop(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
   if (mode == SA_OFF) return pcap_loop(p, cnt, cb, user);
   /* A standby imports until takeover before the library blocks on its first packet. */
   if (mode == SA_STANDBY) sa_end_packet();
-  struct tramp t = {cb, user};
+  struct tramp t = {cb, user, p};
   int r = pcap_loop(p, cnt, callback_entry, (u_char *)&t);
   sa_end_packet(); /* loop exit */
+  flush_frames();
   return r;
 }
 
 int sa_pcap_dispatch(pcap_t *p, int cnt, pcap_handler cb, u_char *user) {
   if (mode == SA_OFF) return pcap_dispatch(p, cnt, cb, user);
   if (mode == SA_STANDBY) sa_end_packet();
-  struct tramp t = {cb, user};
+  struct tramp t = {cb, user, p};
   int r = pcap_dispatch(p, cnt, callback_entry, (u_char *)&t);
   sa_end_packet();
+  flush_frames();
   return r;
 }
 
 /* ---------------------------------------------------------------- start/stop */
 static void at_exit(void) {
-  if (mode == SA_PRIMARY) sa_end_packet();
+  if (mode == SA_PRIMARY) {
+    sa_end_packet();
+    flush_frames();
+  }
   if (getenv("SA_STATS") != NULL)
     fprintf(stderr, "statelab runtime: packets=%" PRIu64 " marks=%lu marks_per_packet=%.3f raw_pointers=%lu\n",
             packets, sa_marks_executed, packets ? (double)sa_marks_executed / (double)packets : 0.0,
@@ -703,7 +955,15 @@ int main(int argc, char **argv) {
     sa_enc_init(&enc);
     sa_enc_init(&scratch);
     sa_dec_init(&dec);
-    if (mode == SA_PRIMARY) start_recording();
+    msgpack_sbuffer_init(&obuf);
+    parse_outputs();
+    const char *b = getenv("SA_BATCH");
+    batch_allowed = b == NULL || strcmp(b, "0") != 0;
+    if (mode == SA_PRIMARY) {
+      start_recording();
+      batching = batch_allowed;
+    }
+    (void)fcntl(FD_OUT, F_SETPIPE_SZ, 1 << 20); /* fewer wake-ups of both ends; a failure costs only speed */
     const char *df = getenv("SA_DIGEST_FILE");
     if (df != NULL && (digest_out = fopen(df, "w")) == NULL) {
       fprintf(stderr, "statelab runtime: cannot write SA_DIGEST_FILE %s\n", df);
