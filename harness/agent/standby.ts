@@ -224,9 +224,10 @@ export class StandbyAgent extends AgentBase<StandbyState, StandbyEvents> {
       // Cumulative: the middlebox reports once for every frame it had buffered (middleboxes/runtime).
       if (f.seq > this.lastApplied || this.awaitingApply.has(f.seq)) this.lastApplied = f.seq;
       this.emitEvent('applied', f.seq);
+      // Delivered in increasing seq order, which is the set's order: stop at the first later one.
       let ours = false;
       for (const s of this.awaitingApply) {
-        if (s > f.seq) continue;
+        if (s > f.seq) break;
         this.awaitingApply.delete(s);
         ours = true;
       }

@@ -133,7 +133,8 @@ export async function runPair(o: PairOptions): Promise<PairOutcome> {
   const primary = startProcess(wrapP(pc.argv), { cwd: pc.cwd, env, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   // The standby flushes its outputs after each packet once live (SA_OUTPUTS), as the primary does:
   // its first output is then visible when it is produced, not when a stdio buffer fills.
-  const standbyEnv = { ...process.env, SA_OUTPUTS: `${standbyFiles.log}:${standbyFiles.pcap}` };
+  // SA_APPLIED=burst: one cumulative `applied` per burst of frames the standby read (the agent accepts it).
+  const standbyEnv = { ...process.env, SA_OUTPUTS: `${standbyFiles.log}:${standbyFiles.pcap}`, SA_APPLIED: 'burst' };
   const standby = startProcess(wrapS(sc.argv), { cwd: sc.cwd, env: standbyEnv, extraFds: 2, stdout: 'ignore', timeoutMs: o.timeoutMs });
   // libpcap opens `-` by reading the global header: the standby gets it now, its packets after takeover.
   standby.stdin?.on('error', () => {});

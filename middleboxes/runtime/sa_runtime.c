@@ -132,6 +132,7 @@ static msgpack_sbuffer obuf;
 static unsigned batched; /* frames in obuf */
 static int batching;     /* a primary, SA_BATCH not 0: frames wait for flush_frames */
 static int batch_allowed = 1;
+static int applied_burst; /* SA_APPLIED=burst: one cumulative `applied` per burst of buffered frames */
 
 static void send_frame(const msgpack_sbuffer *body) {
   unsigned char hdr[4] = {(unsigned char)(body->size >> 24), (unsigned char)(body->size >> 16),
@@ -758,9 +759,15 @@ static void install(const msgpack_object *payload) {
 
 /* Standby: import frames until takeover (then go live) or end of stream (exit). */
 static void standby_import(void) {
+  int unacked = 0; /* SA_APPLIED=burst: frames applied and not yet reported (`applied` is cumulative) */
   for (;;) {
     msgpack_unpacked u;
     char *buf = NULL;
+    /* Report before a read that may wait; frames already buffered are applied first. */
+    if (unacked && !in_has_frame()) {
+      send_seq_frame("applied", seq);
+      unacked = 0;
+    }
     msgpack_unpacked_init(&u);
     if (!recv_frame(&u, &buf)) {
       fflush(NULL);
@@ -773,9 +780,11 @@ static void standby_import(void) {
     if (is_str(t, "state") || is_str(t, "snapshot")) {
       install(field(&u.data, "payload"));
       seq = fs;
-      send_seq_frame("applied", fs);
+      if (applied_burst) unacked = 1;
+      else send_seq_frame("applied", fs);
       write_digest(fs);
     } else if (is_str(t, "takeover")) {
+      if (unacked) send_seq_frame("applied", seq);
       send_seq_frame("live", fs);
       msgpack_unpacked_destroy(&u);
       __real_free(buf);
@@ -959,6 +968,8 @@ int main(int argc, char **argv) {
     parse_outputs();
     const char *b = getenv("SA_BATCH");
     batch_allowed = b == NULL || strcmp(b, "0") != 0;
+    const char *a = getenv("SA_APPLIED");
+    applied_burst = a != NULL && strcmp(a, "burst") == 0;
     if (mode == SA_PRIMARY) {
       start_recording();
       batching = batch_allowed;
