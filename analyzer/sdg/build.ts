@@ -40,7 +40,10 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
   const funcByKey = new Map(funcs.map((f) => [f.key, f]));
   const graph = new Digraph<EdgeKind>();
   const vertices: Vertex[] = [];
-  const edgeKeys = new Set<string>();
+  // Edges already present, per source vertex, as target * 8 + kind index (no string keys:
+  // summary edges run to millions on large programs).
+  const edgeSeen: Set<number>[] = [];
+  const kindIndex = new Map(EDGE_KINDS.map((k, i) => [k, i]));
   const byKind = Object.fromEntries(EDGE_KINDS.map((k) => [k, 0])) as Record<EdgeKind, number>;
 
   const addVertex = (kind: VertexKind, func: string, instr?: InstrId, slot?: Slot): VertexId => {
@@ -52,9 +55,10 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     return id;
   };
   const addEdge = (from: VertexId, to: VertexId, kind: EdgeKind): boolean => {
-    const key = `${from}:${to}:${kind}`;
-    if (edgeKeys.has(key)) return false;
-    edgeKeys.add(key);
+    const key = to * 8 + kindIndex.get(kind)!;
+    const seen = (edgeSeen[from] ??= new Set());
+    if (seen.has(key)) return false;
+    seen.add(key);
     graph.addEdge(from, to, kind);
     byKind[kind]++;
     return true;
