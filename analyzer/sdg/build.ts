@@ -79,7 +79,8 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
     f.params.forEach((_, i) => fin.set('p' + i, addVertex('formal-in', f.key, undefined, { kind: 'param', index: i })));
     const mod = modref.mod.get(f.key)!;
     const ref = modref.ref.get(f.key)!;
-    for (const o of sortNum(new Set([...ref, ...mod]))) fin.set('o' + o, addVertex('formal-in', f.key, undefined, { kind: 'loc', obj: o }));
+    const refIn = [...ref].filter((o) => modref.mayBeDefined(o));
+    for (const o of sortNum(new Set([...refIn, ...mod]))) fin.set('o' + o, addVertex('formal-in', f.key, undefined, { kind: 'loc', obj: o }));
     if (f.blocks.some((b) => b.instrs.some((i) => i.kind === 'ret' && i.value !== undefined)))
       fout.set('ret', addVertex('formal-out', f.key, undefined, { kind: 'ret' }));
     for (const o of sortNum(mod)) fout.set('o' + o, addVertex('formal-out', f.key, undefined, { kind: 'loc', obj: o }));
@@ -103,7 +104,7 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
         const locIn = new Set<ObjId>();
         const locOut = new Set<ObjId>();
         for (const c of [...cs, ...cbs]) {
-          modref.ref.get(c)!.forEach((o) => locIn.add(o));
+          modref.ref.get(c)!.forEach((o) => modref.mayBeDefined(o) && locIn.add(o));
           modref.mod.get(c)!.forEach((o) => (locIn.add(o), locOut.add(o)));
         }
         for (const o of sortNum(locIn)) ai({ kind: 'loc', obj: o });

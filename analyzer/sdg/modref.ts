@@ -14,6 +14,13 @@ export interface ModRef {
   /** Defined callees and callbacks of each call instruction. */
   callees: Map<number, string[]>;
   callbacks: Map<number, string[]>;
+  /**
+   * May some statement define the location (or a field of it, or a struct holding it)?
+   * Where none can, its value reaches no use through data dependence, so it needs no
+   * formal-in or actual-in vertex: on large programs these were most of the graph
+   * (a logging helper's format literals, ref'd at each of its call sites).
+   */
+  mayBeDefined(o: ObjId): boolean;
 }
 
 export function allFunctions(p: Program): Func[] {
@@ -90,6 +97,8 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
   const callbacks = new Map<number, string[]>();
   const directMod: Set<ObjId>[] = funcs.map(() => new Set());
   const directRef: Set<ObjId>[] = funcs.map(() => new Set());
+  // Every definition, frame variables and parameters included (a caller's local read by a callee).
+  const defined = new Set<ObjId>();
 
   funcs.forEach((f, fi) => {
     const nonFrame = (v: VarId) => !isFrameVar(p, v, f.key);
@@ -97,11 +106,12 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
       for (const i of b.instrs) {
         for (const v of directUses(i)) if (nonFrame(v)) directRef[fi]!.add(pts.objectOfVar(v));
         const d = directDef(i);
+        if (d !== undefined) defined.add(pts.objectOfVar(d));
         if (d !== undefined && nonFrame(d)) directMod[fi]!.add(pts.objectOfVar(d));
         if (i.kind === 'load' || i.kind === 'store' || i.kind === 'call' || i.kind === 'icall') {
           const eff = pts.memEffects(i.id);
           eff.reads.forEach((o) => directRef[fi]!.add(o));
-          eff.writes.forEach((o) => directMod[fi]!.add(o));
+          eff.writes.forEach((o) => (directMod[fi]!.add(o), defined.add(o)));
         }
         if (i.kind === 'call' || i.kind === 'icall') {
           const cs = pts.callGraph.calleesOf(i.id).filter((c) => p.functions.has(c));
@@ -112,6 +122,21 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
         }
       }
   });
+
+  for (const f of funcs) for (const v of f.params) defined.add(pts.objectOfVar(v));
+  // A definition of a struct defines its fields, and one of a field defines part of each enclosing struct.
+  const ancestors = (o: ObjId): ObjId[] => {
+    const out: ObjId[] = [];
+    for (let x = pts.objects[o], d = 0; x?.parent !== undefined && d < 16; d++) {
+      out.push(x.parent);
+      x = pts.objects[x.parent];
+    }
+    return out;
+  };
+  const enclosingDefined = new Set<ObjId>();
+  for (const o of defined) for (const a of ancestors(o)) enclosingDefined.add(a);
+  const mayBeDefined = (o: ObjId): boolean =>
+    pts.objects[o]?.kind === 'external' || defined.has(o) || enclosingDefined.has(o) || ancestors(o).some((a) => defined.has(a));
 
   const scc = tarjanScc(cg);
   const mod = new Map<string, Set<ObjId>>();
@@ -146,5 +171,5 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
       ref.set(f.key, new Set([...r].filter((o) => !own.has(o) && !ownField(o))));
     }
   }
-  return { mod, ref, recursive, callees, callbacks };
+  return { mod, ref, recursive, callees, callbacks, mayBeDefined };
 }
