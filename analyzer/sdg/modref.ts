@@ -135,8 +135,14 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
   };
   const enclosingDefined = new Set<ObjId>();
   for (const o of defined) for (const a of ancestors(o)) enclosingDefined.add(a);
-  const mayBeDefined = (o: ObjId): boolean =>
-    pts.objects[o]?.kind === 'external' || defined.has(o) || enclosingDefined.has(o) || ancestors(o).some((a) => defined.has(a));
+  // Asked once per procedure and call site for every location they reference: answered once per location.
+  const known = new Int8Array(pts.objects.length); // 0 unknown, 1 yes, -1 no
+  const mayBeDefined = (o: ObjId): boolean => {
+    if (o >= 0 && o < known.length && known[o] !== 0) return known[o] === 1;
+    const yes = pts.objects[o]?.kind === 'external' || defined.has(o) || enclosingDefined.has(o) || ancestors(o).some((a) => defined.has(a));
+    if (o >= 0 && o < known.length) known[o] = yes ? 1 : -1;
+    return yes;
+  };
 
   const scc = tarjanScc(cg);
   const mod = new Map<string, Set<ObjId>>();
