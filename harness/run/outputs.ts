@@ -46,6 +46,10 @@ export function readOutputs(files: OutputFiles, marks?: OutMarks): Outputs {
       throw new StatelabError('E_CHECK_FAILED', `packet output ${files.pcap}${marks ? ` cut at ${marks[1]} bytes` : ''} is not a whole pcap: ${(e as Error).message}`);
     }
   }
-  // A cut inside a line would be a torn commit; the checker then sees the partial line and reports it.
+  // A cut inside a line is a torn commit: the line-by-line checker would not see one that only
+  // drops the last newline, so it is refused here, as a cut inside a pcap record is above.
+  if (marks && log.length > 0 && log[log.length - 1] !== 0x0a) {
+    throw new StatelabError('E_CHECK_FAILED', `output-commit mark ${marks[0]} of ${files.log} falls inside a line (a torn commit)`);
+  }
   return { lines: logLines(log.toString('utf8')), packets, logBytes: log.length, pcapBytes: pcap.length };
 }

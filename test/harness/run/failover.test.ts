@@ -69,6 +69,15 @@ describe('crash failover (fake middlebox)', () => {
   }, 60_000);
 });
 
+describe('an inexact output-commit mark is caught', () => {
+  // The negative control of output commit: the same crash run with the primary's log mark one
+  // byte past (or short of) the packet's last line cuts the committed log inside a line.
+  it.each([1, -1])('log mark off by %i byte: the crash run fails its check', async (skew) => {
+    const r = go(fake((role) => (role === 'primary' ? ['--mark-skew', String(skew)] : [])), { kind: 'crash', at: 800 });
+    await expect(r).rejects.toMatchObject({ code: 'E_CHECK_FAILED', message: expect.stringMatching(/falls inside a line/) });
+  }, 60_000);
+});
+
 describe('a broken transfer is caught', () => {
   it('a standby that leaves out one updateable variable is not equivalent, and the first difference is reported', async () => {
     // The negative control: the standby acknowledges every frame but never imports the packet counter.
