@@ -8,6 +8,7 @@ import type { ObjId, PointsTo } from '../pointer/types.js';
 
 export interface ModRef {
   mod: Map<string, Set<ObjId>>;
+  /** Locations a procedure may read that some statement may define (see mayBeDefined). */
   ref: Map<string, Set<ObjId>>;
   /** Functions on a call-graph cycle (recursive), whose locals get weak updates. */
   recursive: Set<string>;
@@ -143,6 +144,10 @@ export function computeModRef(p: Program, pts: PointsTo): ModRef {
     if (o >= 0 && o < known.length) known[o] = yes ? 1 : -1;
     return yes;
   };
+
+  // What no statement defines carries no data dependence: leaving it out of ref keeps the sets
+  // (a logging helper's format literals, ref'd by every caller of every caller) from growing as N².
+  directRef.forEach((r, fi) => (directRef[fi] = new Set([...r].filter(mayBeDefined))));
 
   const scc = tarjanScc(cg);
   const mod = new Map<string, Set<ObjId>>();
