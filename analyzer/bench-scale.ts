@@ -42,7 +42,10 @@ const heads = (s: ScaleShape, k: number): number[] => {
   return out;
 };
 
-/** The shared header: prototypes of everything, the helpers' globals. */
+/** The chain heads of unit k in main's function-pointer table. */
+const tableHeads = (s: ScaleShape, k: number): number[] => heads(s, k).slice(0, 4);
+
+/** The shared header: the helpers, the dispatchers and the chain heads main's table names (a unit declares its own functions). */
 function header(s: ScaleShape): string {
   const out = ['#ifndef SCALE_H', '#define SCALE_H', ...HEADERS.map((h) => `#include <${h}>`)];
   out.push(
@@ -55,7 +58,7 @@ function header(s: ScaleShape): string {
   );
   for (let k = 0; k < s.units; k++) {
     out.push(`int dispatch${k}(const u_char *pkt, size_t len, unsigned sel);`);
-    for (let i = 0; i < perUnit(s, k); i++) out.push(`int ${fn(k, i)}(const u_char *pkt, size_t len);`);
+    for (const h of tableHeads(s, k)) out.push(`int ${fn(k, h)}(const u_char *pkt, size_t len);`);
   }
   out.push('#endif');
   return out.join('\n') + '\n';
@@ -83,6 +86,7 @@ function helpers(): string {
 export function generateScaleUnit(s: ScaleShape, k: number): string {
   const n = perUnit(s, k);
   const out = ['#include "scale.h"'];
+  for (let i = 0; i < n; i++) out.push(`int ${fn(k, i)}(const u_char *pkt, size_t len);`);
   out.push(`struct flow${k} { uint32_t src, dst; uint16_t sport, dport; int count; struct flow${k} *next; };`);
   out.push(`static struct flow${k} *table${k}[1024];`, `int hits${k};`);
   if (s.alloc === 'table') {
@@ -130,7 +134,7 @@ export function generateScaleUnit(s: ScaleShape, k: number): string {
 /** The loop procedure: pcap_next_ex, direct dispatch by unit, a function-pointer table, counters, output. */
 function mainUnit(s: ScaleShape): string {
   const table: string[] = [];
-  for (let k = 0; k < s.units; k++) for (const h of heads(s, k).slice(0, 4)) table.push(fn(k, h));
+  for (let k = 0; k < s.units; k++) for (const h of tableHeads(s, k)) table.push(fn(k, h));
   const out = [
     '#include "scale.h"',
     `static handler_t handlers[${table.length}] = { ${table.join(', ')} };`,
