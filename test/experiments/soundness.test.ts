@@ -6,9 +6,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../../analyzer/paths.js';
-import { main } from '../../cli/main.js';
+import { runCli } from '../cli/helpers.js';
 import { parseCsv, registerExperiment, type ExperimentContext, type ExperimentResult } from '../../experiments/index.js';
 import { deriveSeed, failoverPoints, sweep, tracePrefix } from '../../experiments/soundness.js';
 import { traceInput } from '../../experiments/meta.js';
@@ -65,25 +65,11 @@ const fake = (broken: boolean) => async () =>
 registerExperiment({ name: 'h15-sound-fake', title: 'soundness on fake-nf', run: (ctx) => sweep({ ...ctx, middleboxes: ['fake-nf'] }, { launcher: fake(false), points: 1 }) });
 registerExperiment({ name: 'h15-sound-broken', title: 'soundness on a broken fake-nf', run: (ctx) => sweep({ ...ctx, middleboxes: ['fake-nf'] }, { launcher: fake(true), points: 1 }) });
 
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
-  try {
-    const code = await main(['experiment', ...args]);
-    return { code, stderr };
-  } finally {
-    err.mockRestore();
-    out.mockRestore();
-    process.exitCode = undefined;
-  }
-}
-
 describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
   it('every run of a correct pair is equivalent; exit 0; runs.csv lists them', async () => {
     const out = join(root, 'ok');
-    const r = await cli(['h15-sound-fake', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report', '--seed', '3']);
-    expect(r.stderr).not.toMatch(/check failed/);
+    const r = await runCli(['experiment', 'h15-sound-fake', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report', '--seed', '3']);
+    expect(r.err).not.toMatch(/check failed/);
     expect(r.code).toBe(0);
     const res = JSON.parse(readFileSync(join(out, 'h15-sound-fake/result.json'), 'utf8')) as ExperimentResult;
     expect(res.check).toEqual({ passed: true, detail: 'all 6 runs equivalent' }); // 3 models × 2 kinds × 1 point
@@ -98,13 +84,13 @@ describe.skipIf(!existsSync(FAKE))('soundness sweep', () => {
 
   it('a broken transfer fails the check: exit 1 after writing the result with the first difference', async () => {
     const out = join(root, 'broken');
-    const r = await cli(['h15-sound-broken', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report']);
+    const r = await runCli(['experiment', 'h15-sound-broken', '--trace', TRACE, '--out', out, '--jobs', '2', '--no-report']);
     expect(r.code).toBe(1);
     // Every graceful@1 standby holds the snapshot that lacks `total`, so it differs; a crash@1
     // standby may have applied only the empty initial snapshot and replay from packet 0, which
     // the dropped variable cannot change: those 3 runs may be equivalent, depending on timing.
-    const m = /h15-sound-broken check failed: (\d) non-equivalent and 0 failed runs/.exec(r.stderr);
-    expect(m, r.stderr).not.toBeNull();
+    const m = /h15-sound-broken check failed: (\d) non-equivalent and 0 failed runs/.exec(r.err);
+    expect(m, r.err).not.toBeNull();
     const n = Number(m![1]);
     expect(n).toBeGreaterThanOrEqual(3);
     const res = JSON.parse(readFileSync(join(out, 'h15-sound-broken/result.json'), 'utf8')) as ExperimentResult;

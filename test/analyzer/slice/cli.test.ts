@@ -3,23 +3,9 @@
 import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/helpers.js';
 import { cDir, lineOf } from '../sdg/load.js';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => ((err += String(s)), true));
-  try {
-    const code = await main(args);
-    return { code, out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 afterEach(() => {
   process.exitCode = undefined;
@@ -31,7 +17,7 @@ const L = (s: string) => lineOf(src, s);
 
 describe('statelab slice', () => {
   it('prints the backward slice as sorted file:line  text', async () => {
-    const r = await run(['slice', file, '--at', `${file}:${L('printf("%d\\n", product)')}`]);
+    const r = await runCli(['slice', file, '--at', `${file}:${L('printf("%d\\n", product)')}`]);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     const want = ['int n = atoi(argv[1]);', 'int i = 1;', 'int product = 1;', 'while (i <= n) {', 'product = product * i;', 'i = i + 1;', 'printf("%d\\n", product);'];
@@ -40,7 +26,7 @@ describe('statelab slice', () => {
 
   it('slices forward, restricted to a variable, and writes DOT', async () => {
     const dot = join(mkdtempSync(join(tmpdir(), 'h3-slice-')), 'out.dot');
-    const r = await run(['slice', file, '--at', `sumprod.c:${L('sum = sum + i')}`, '--var', 'sum', '--forward', '--dot', dot]);
+    const r = await runCli(['slice', file, '--at', `sumprod.c:${L('sum = sum + i')}`, '--var', 'sum', '--forward', '--dot', dot]);
     expect(r.code).toBe(0);
     expect(r.out.trim().split('\n').map((l) => parseInt(l.split(':')[1]!, 10))).toEqual([L('sum = sum + i'), L('printf("%d\\n", sum)')]);
     expect(existsSync(dot)).toBe(true);
@@ -57,7 +43,7 @@ describe('statelab slice', () => {
       [['slice', 'missing-dir/none.c', '--at', 'none.c:1'], /none.c/],
     ] as const;
     for (const [args, msg] of bad) {
-      const r = await run([...args]);
+      const r = await runCli([...args]);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.err).toMatch(msg);
       expect(r.out).toBe('');

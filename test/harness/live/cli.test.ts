@@ -5,8 +5,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../../cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../cli/helpers.js';
 import { cannotGoLive } from './skip.js';
 
 const ASSETMON = fileURLToPath(new URL('../../../middleboxes/assetmon', import.meta.url));
@@ -14,23 +14,11 @@ const TRACE = fileURLToPath(new URL('../../../traces/small-mixed.pcap', import.m
 const root = mkdtempSync(join(tmpdir(), 'h13-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const spy = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  process.exitCode = undefined;
-  try {
-    return { code: await main(args), stderr };
-  } finally {
-    spy.mockRestore();
-    process.exitCode = undefined;
-  }
-}
-
 describe.skipIf(cannotGoLive)('statelab run --live (CLI)', () => {
   it('exit 0 and the JSON record with its live section', async () => {
     const json = join(root, 'live.json');
-    const r = await cli(['run', ASSETMON, '--trace', TRACE, '--live', '--failover', 'graceful@300', '--model', 'flowspace+updated', '--heartbeat-ms', '50', '--miss-limit', '10', '--json', json]);
-    expect(r.stderr).toMatch(/equivalent \(live, assetmon graceful@300 model flowspace\+updated, 1707 packets\)/);
+    const r = await runCli(['run', ASSETMON, '--trace', TRACE, '--live', '--failover', 'graceful@300', '--model', 'flowspace+updated', '--heartbeat-ms', '50', '--miss-limit', '10', '--json', json]);
+    expect(r.err).toMatch(/equivalent \(live, assetmon graceful@300 model flowspace\+updated, 1707 packets\)/);
     expect(r.code).toBe(0);
     const rec = JSON.parse(readFileSync(json, 'utf8'));
     expect(rec).toMatchObject({ equivalent: true, firstDifference: null, packets: 1707, failoverAt: 300, model: 'flowspace+updated', instrumented: true });
@@ -42,8 +30,8 @@ describe.skipIf(cannotGoLive)('statelab run --live (CLI)', () => {
   }, 60_000);
 
   it('a --live-window past the ring-safe limit is a usage error', async () => {
-    const r = await cli(['run', ASSETMON, '--trace', TRACE, '--live', '--live-window', '64']);
+    const r = await runCli(['run', ASSETMON, '--trace', TRACE, '--live', '--live-window', '64']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--live-window must be an integer in 1\.\.16/);
+    expect(r.err).toMatch(/--live-window must be an integer in 1\.\.16/);
   });
 });
