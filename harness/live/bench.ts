@@ -5,22 +5,26 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildInstrumented, buildPlain, loadMbox, seededRandom } from '../run/index.js';
 import { runLive } from './index.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = argv[i + 1] ?? dflt;
-  argv.splice(i, 2);
-  return v;
-};
-const trials = Number(opt('--trials', '20'));
-const rounds = Number(opt('--rounds', '3'));
-const [traceArg, name] = argv;
+const usage = 'usage: bench.ts <trace> <middlebox> [--trials N] [--rounds N]';
+let args: ReturnType<typeof parseBenchArgs>;
+try {
+  args = parseBenchArgs();
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
+  process.exit(2);
+}
+function parseBenchArgs() {
+  return parseArgs({ allowPositionals: true, options: { trials: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } } });
+}
+const trials = Number(args.values.trials);
+const rounds = Number(args.values.rounds);
+const [traceArg, name] = args.positionals;
 if (!traceArg || !name) {
-  console.error('usage: bench.ts <trace> <middlebox> [--trials N] [--rounds N]');
+  console.error(usage);
   process.exit(2);
 }
 const trace = resolve(traceArg);

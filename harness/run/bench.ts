@@ -7,35 +7,44 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { instrumentedLauncher, loadMbox, plainLauncher, run, seededRandom, type FailoverBreakdown } from './index.js';
 import { MODELS } from '../protocol/index.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(name);
-  if (i < 0) return dflt;
-  const v = argv[i + 1] ?? dflt;
-  argv.splice(i, 2);
-  return v;
-};
-const flag = (name: string): boolean => {
-  const i = argv.indexOf(name);
-  if (i >= 0) argv.splice(i, 1);
-  return i >= 0;
-};
-const trials = Number(opt('--trials', '50'));
-const rounds = Number(opt('--rounds', '3'));
-const deps = opt('--deps', 'sdg') as 'sdg' | 'conservative';
-const models = opt('--models', MODELS.join(',')).split(',') as Array<(typeof MODELS)[number]>;
+const usage = 'usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--models m1,m2] [--deps sdg|conservative] [--no-throughput] [--no-crash]';
+let args: ReturnType<typeof parseBenchArgs>;
+try {
+  args = parseBenchArgs();
+} catch (e) {
+  console.error(`${(e as Error).message}\n${usage}`);
+  process.exit(2);
+}
+function parseBenchArgs() {
+  return parseArgs({
+    allowPositionals: true,
+    options: {
+      trials: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      deps: { type: 'string', default: 'sdg' },
+      models: { type: 'string', default: MODELS.join(',') },
+      'no-throughput': { type: 'boolean', default: false },
+      'no-crash': { type: 'boolean', default: false },
+    },
+  });
+}
+const trials = Number(args.values.trials);
+const rounds = Number(args.values.rounds);
+const deps = args.values.deps as 'sdg' | 'conservative';
+const models = args.values.models.split(',') as Array<(typeof MODELS)[number]>;
 if (!models.every((m) => (MODELS as readonly string[]).includes(m))) {
   console.error(`--models: each of ${MODELS.join(', ')}`);
   process.exit(2);
 }
-const noThroughput = flag('--no-throughput');
-const noCrash = flag('--no-crash');
-const [traceArg, ...mboxes] = argv;
+const noThroughput = args.values['no-throughput'];
+const noCrash = args.values['no-crash'];
+const [traceArg, ...mboxes] = args.positionals;
 if (!traceArg || mboxes.length === 0) {
-  console.error('usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--models m1,m2] [--deps sdg|conservative] [--no-throughput] [--no-crash]');
+  console.error(usage);
   process.exit(2);
 }
 // The middleboxes run in their own folders: the trace path must not be relative.
