@@ -25,13 +25,14 @@ extern unsigned long sa_marks_executed;
  * its live values in callee-saved ones and pay their saves on every call (lb's
  * lookups: ~12 instructions each), and the larger function would no longer be
  * inlined (synblock's queue). The asm steps over the red zone, which a leaf
- * function may be using. */
+ * function may be using, and clobbers memory so the compiler keeps it on its
+ * side of the receive call that ends the packet. */
 extern int sa_slot_on;
 #if defined(__x86_64__)
 static inline void *sa_rec_(const void *p) {
   if (__builtin_expect(sa_slot_on, 0))
     __asm__ volatile("lea -128(%%rsp), %%rsp\n\tcall sa_slot_record\n\tlea 128(%%rsp), %%rsp"
-                     : : "D"(p) : "cc");
+                     : : "D"(p) : "cc", "memory");
   return (void *)p;
 }
 #else
