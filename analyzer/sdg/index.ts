@@ -6,6 +6,7 @@
 //   sdg.describe(v), sdg.locOf(v), sdg.funcOf(v)
 //   sdg.graph: Digraph<EdgeKind> with edge kinds control | data | call | param-in | param-out | summary | interference
 //   sdg.mod(f) / sdg.ref(f): abstract locations a procedure may write / read, through callees too
+//     (ref leaves out what no statement may define, e.g. string literals: it carries no data dependence)
 //
 // Vertices: one per IR instruction, an entry per procedure, formal-in/out per
 // parameter, return value and every location in the procedure's mod/ref, and

@@ -70,6 +70,7 @@ export interface Sdg {
   describe(v: VertexId): string;
   /** Abstract locations a procedure may modify / reference (transitively through callees). */
   mod(func: string): ReadonlySet<ObjId>;
+  /** As mod, for reads; locations no statement may define (string literals) are left out. */
   ref(func: string): ReadonlySet<ObjId>;
   readonly stats: SdgStats;
 }
