@@ -40,9 +40,11 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
   const funcByKey = new Map(funcs.map((f) => [f.key, f]));
   const graph = new Digraph<EdgeKind>();
   const vertices: Vertex[] = [];
-  // Edges already present, per source vertex, as target * 8 + kind index (no string keys:
-  // summary edges run to millions on large programs).
+  // Edges already present, per source vertex with many out-edges, as target * 8 + kind index (no
+  // string keys: summary edges run to millions on large programs); a few out-edges are just scanned,
+  // so most vertices need no set at all.
   const edgeSeen: Set<number>[] = [];
+  const SCAN_LIMIT = 16;
   const kindIndex = new Map(EDGE_KINDS.map((k, i) => [k, i]));
   const byKind = Object.fromEntries(EDGE_KINDS.map((k) => [k, 0])) as Record<EdgeKind, number>;
 
@@ -56,9 +58,19 @@ export function buildSdg(program: Program, pts: PointsTo, options: SdgOptions = 
   };
   const addEdge = (from: VertexId, to: VertexId, kind: EdgeKind): boolean => {
     const key = to * 8 + kindIndex.get(kind)!;
-    const seen = (edgeSeen[from] ??= new Set());
-    if (seen.has(key)) return false;
-    seen.add(key);
+    let seen = edgeSeen[from];
+    if (!seen) {
+      const outs = graph.outEdges(from);
+      if (outs.length < SCAN_LIMIT) {
+        if (outs.some((e) => e.to === to && e.label === kind)) return false;
+      } else {
+        seen = edgeSeen[from] = new Set(outs.map((e) => e.to * 8 + kindIndex.get(e.label)!));
+      }
+    }
+    if (seen) {
+      if (seen.has(key)) return false;
+      seen.add(key);
+    }
     graph.addEdge(from, to, kind);
     byKind[kind]++;
     return true;
