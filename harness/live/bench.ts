@@ -5,21 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildInstrumented, buildPlain, loadMbox, seededRandom } from '../run/index.js';
+import { benchArgs } from '../run/bench-args.js';
 import { runLive } from './index.js';
 
 const usage = 'usage: bench.ts <trace> <middlebox> [--trials N] [--rounds N]';
-let args: ReturnType<typeof parseBenchArgs>;
-try {
-  args = parseBenchArgs();
-} catch (e) {
-  console.error(`${(e as Error).message}\n${usage}`);
-  process.exit(2);
-}
-function parseBenchArgs() {
-  return parseArgs({ allowPositionals: true, options: { trials: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } } });
-}
+const args = benchArgs({ trials: { type: 'string', default: '20' }, rounds: { type: 'string', default: '3' } }, usage);
 const trials = Number(args.values.trials);
 const rounds = Number(args.values.rounds);
 const [traceArg, name] = args.positionals;

@@ -7,31 +7,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs } from './bench-args.js';
 import { instrumentedLauncher, loadMbox, plainLauncher, run, seededRandom, type FailoverBreakdown } from './index.js';
 import { MODELS } from '../protocol/index.js';
 
 const usage = 'usage: bench.ts <trace> <middlebox>... [--trials N] [--rounds N] [--models m1,m2] [--deps sdg|conservative] [--no-throughput] [--no-crash]';
-let args: ReturnType<typeof parseBenchArgs>;
-try {
-  args = parseBenchArgs();
-} catch (e) {
-  console.error(`${(e as Error).message}\n${usage}`);
-  process.exit(2);
-}
-function parseBenchArgs() {
-  return parseArgs({
-    allowPositionals: true,
-    options: {
-      trials: { type: 'string', default: '50' },
-      rounds: { type: 'string', default: '3' },
-      deps: { type: 'string', default: 'sdg' },
-      models: { type: 'string', default: MODELS.join(',') },
-      'no-throughput': { type: 'boolean', default: false },
-      'no-crash': { type: 'boolean', default: false },
-    },
-  });
-}
+const args = benchArgs(
+  {
+    trials: { type: 'string', default: '50' },
+    rounds: { type: 'string', default: '3' },
+    deps: { type: 'string', default: 'sdg' },
+    models: { type: 'string', default: MODELS.join(',') },
+    'no-throughput': { type: 'boolean', default: false },
+    'no-crash': { type: 'boolean', default: false },
+  },
+  usage,
+);
 const trials = Number(args.values.trials);
 const rounds = Number(args.values.rounds);
 const deps = args.values.deps as 'sdg' | 'conservative';
