@@ -3,6 +3,7 @@
 // every path reaching them (a must-set, all-paths dataflow analysis per CFG), and
 // the ones another kept mark will set on every path before the packet ends.
 import type { Func, Instr, InstrId, Program, VarId } from '../ir/types.js';
+import { objectsOverlap } from '../pointer/storage.js';
 import type { PointsTo } from '../pointer/types.js';
 
 export interface MarkSite {
@@ -20,7 +21,6 @@ export interface MarkPlan {
 /** Instructions writing what `v` reaches: direct assignments and memory writes that intersect. */
 function writesOf(program: Program, pts: PointsTo, v: VarId, scope: Iterable<InstrId>): InstrId[] {
   const reach = pts.reachableFromVar(v);
-  const overlaps = pts.overlaps?.bind(pts);
   const out: InstrId[] = [];
   for (const id of scope) {
     const i = program.instrs[id];
@@ -34,7 +34,7 @@ function writesOf(program: Program, pts: PointsTo, v: VarId, scope: Iterable<Ins
     }
     const w = pts.memEffects(id).writes;
     for (const o of w)
-      if (reach.has(o) || (overlaps && [...reach].some((r) => overlaps(o, r)))) {
+      if (reach.has(o) || [...reach].some((r) => objectsOverlap(pts, o, r))) {
         out.push(id);
         break;
       }

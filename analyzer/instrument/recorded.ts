@@ -13,8 +13,9 @@
 // packet, and no hidden write.
 import { dominatorTree, reversePostorder } from '../graph/index.js';
 import type { Func, Instr, InstrId, Operand, Program, VarId } from '../ir/types.js';
+import { objectsOverlap } from '../pointer/storage.js';
 import type { ObjId, PointsTo } from '../pointer/types.js';
-import { definedVar } from '../state/context.js';
+import { definitionsIn } from '../state/context.js';
 import { writtenObjects } from '../state/variables.js';
 
 /** An address expression: its canonical text, the objects it reads, and the instructions computing it. */
@@ -30,16 +31,15 @@ class FunctionView {
   readonly block = new Map<InstrId, { b: number; pos: number }>();
   /** Statements (by their shared text) that contain a call. */
   readonly callStatements = new Set<string>();
-  private readonly defs = new Map<VarId, Instr[]>();
+  private readonly defs: Map<VarId, Instr[]>;
   readonly dominates: (a: number, b: number) => boolean;
   readonly order: Map<number, number>;
 
   constructor(readonly f: Func) {
+    this.defs = definitionsIn(f);
     for (const b of f.blocks)
       b.instrs.forEach((i, pos) => {
         this.block.set(i.id, { b: b.id, pos });
-        const d = definedVar(i);
-        if (d !== undefined) this.defs.set(d, [...(this.defs.get(d) ?? []), i]);
         if (i.kind === 'call' || i.kind === 'icall') this.callStatements.add(i.text);
       });
     const g = { size: f.blocks.length, succs: (n: number) => f.blocks[n].succs, preds: (n: number) => f.blocks[n].preds };
@@ -116,10 +116,6 @@ class FunctionView {
   }
 }
 
-function overlaps(pts: PointsTo, a: ObjId, b: ObjId): boolean {
-  return pts.overlaps ? pts.overlaps(a, b) : a === b;
-}
-
 /**
  * The recording sites (gep instructions) implied by an earlier kept site. Sites are
  * considered in dominance order within each function, and only a kept site can
@@ -129,7 +125,10 @@ export function redundantRecordings(program: Program, pts: PointsTo, sites: Iter
   const byFunc = new Map<string, InstrId[]>();
   for (const id of sites) {
     const f = program.instrFunc[id];
-    if (f !== undefined && program.functions.has(f)) byFunc.set(f, [...(byFunc.get(f) ?? []), id]);
+    if (f === undefined || !program.functions.has(f)) continue;
+    const list = byFunc.get(f);
+    if (list) list.push(id);
+    else byFunc.set(f, [id]);
   }
   const pruned = new Set<InstrId>();
   for (const [fkey, ids] of byFunc) {
@@ -159,14 +158,14 @@ export function redundantRecordings(program: Program, pts: PointsTo, sites: Iter
           return view.between(k.start, id).every((i) => {
             if (i.kind === 'call' || i.kind === 'icall') return false;
             if (i.kind === 'store' && pts.pointsToVar(i.addr).size === 0) return false; // writes who knows where
-            return !writtenObjects(pts, i).some((w) => [...e.leaves].some((l) => overlaps(pts, w, l)));
+            return !writtenObjects(pts, i).some((w) => [...e.leaves].some((l) => objectsOverlap(pts, w, l)));
           });
         });
       if (implied) pruned.add(id);
       else if (local) {
         // the path starts where the earliest instruction computing the address is
         const first = e.instrs.reduce((m, x) => (at(x)!.pos < at(m)!.pos ? x : m), id);
-        kept.push({ id, e, start: first === id ? id : first });
+        kept.push({ id, e, start: first });
       }
     }
   }

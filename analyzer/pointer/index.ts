@@ -57,6 +57,7 @@ export type { LibModel, RetSpec, CallbackArg } from './models.js';
 export { LIBRARY_MODELS, lookupModel } from './models.js';
 export { pointsToDump, callGraphDot } from './dump.js';
 export { findAllocationWrappers } from './wrappers.js';
+export { objectsOverlap } from './storage.js';
 
 export interface PointerOptions {
   kind?: PointerAnalysisKind;

@@ -144,6 +144,20 @@ export function definedVar(instr: Instr): VarId | undefined {
   }
 }
 
+/** Each variable's defining instructions in one function, in block order. */
+export function definitionsIn(f: Func | undefined): Map<VarId, Instr[]> {
+  const m = new Map<VarId, Instr[]>();
+  for (const b of f?.blocks ?? [])
+    for (const i of b.instrs) {
+      const d = definedVar(i);
+      if (d === undefined) continue;
+      const list = m.get(d);
+      if (list) list.push(i);
+      else m.set(d, [i]);
+    }
+  return m;
+}
+
 export function intersects<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): T | undefined {
   const [small, large] = a.size <= b.size ? [a, b] : [b, a];
   for (const x of small) if (large.has(x)) return x;

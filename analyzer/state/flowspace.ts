@@ -6,7 +6,7 @@ import { dominatorTree, type PredecessorGraph } from '../graph/index.js';
 import type { Branch, Func, Gep, Instr, InstrId, Program, VarId } from '../ir/types.js';
 import type { ObjId } from '../pointer/types.js';
 import { headerField } from './catalogs.js';
-import { definedVar, intersects, mayHoldEntries, resolveType, usesOf, type Criterion, type StageContext } from './context.js';
+import { definitionsIn, intersects, mayHoldEntries, resolveType, usesOf, type Criterion, type StageContext } from './context.js';
 import type { Reason } from './types.js';
 import { reasonAt, writtenObjects } from './variables.js';
 
@@ -191,17 +191,8 @@ export class FlowspaceStage {
   private tempDefs(func: string): Map<VarId, Instr[]> {
     let m = this.tempDefCache.get(func);
     if (m) return m;
-    m = new Map();
-    const f = this.ctx.program.functions.get(func);
-    for (const b of f?.blocks ?? []) {
-      for (const i of b.instrs) {
-        const d = definedVar(i);
-        if (d === undefined || this.ctx.program.vars[d]?.scope !== 'temp') continue;
-        const list = m.get(d) ?? [];
-        list.push(i);
-        m.set(d, list);
-      }
-    }
+    m = definitionsIn(this.ctx.program.functions.get(func));
+    for (const d of m.keys()) if (this.ctx.program.vars[d]?.scope !== 'temp') m.delete(d);
     this.tempDefCache.set(func, m);
     return m;
   }

@@ -2,6 +2,7 @@
 // a definition that is one of several reaching the same location at a use, so the branches
 // deciding whether it runs also decide which value the use sees.
 import type { Instr } from '../ir/types.js';
+import { objectsOverlap } from '../pointer/storage.js';
 import type { ObjId } from '../pointer/types.js';
 import type { Sdg, VertexId } from '../sdg/index.js';
 
@@ -49,12 +50,7 @@ export function defsOfVertex(sdg: Sdg, v: VertexId): ObjId[] | undefined {
 function sameStorage(sdg: Sdg, a: ObjId, b: ObjId): boolean {
   if (a === b) return true;
   if (a === RET || b === RET) return false;
-  const objs = sdg.pts.objects;
-  const inside = (x: ObjId, y: ObjId) => {
-    for (let o = objs[x], d = 0; o?.parent !== undefined && d < 16; o = objs[o.parent], d++) if (o.parent === y) return true;
-    return false;
-  };
-  return inside(a, b) || inside(b, a) || (sdg.pts.overlaps?.(a, b) ?? false);
+  return objectsOverlap(sdg.pts, a, b);
 }
 
 function rootOf(sdg: Sdg, o: ObjId): ObjId {
