@@ -13,6 +13,7 @@ import { writeEmptyPcap } from './fig12.js';
 import { groupedBars } from './plot/index.js';
 import { MIDDLEBOX_DIR, type Experiment, type ExperimentContext } from './index.js';
 import type { ExperimentResult, PaperComparison } from './types.js';
+import { median } from './stats.js';
 
 const exec = promisify(execFile);
 
@@ -112,12 +113,6 @@ async function measure(name: string, trace: string, packets: number, work: strin
 }
 
 const r1 = (x: number): number => Math.round(x * 10) / 10;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const pctText = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(2)}%`;
 

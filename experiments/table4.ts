@@ -6,6 +6,7 @@ import { analyzeInChild } from './analysis.js';
 import type { Experiment, ExperimentContext } from './registry.js';
 import { MIDDLEBOX_DIR } from './runner.js';
 import type { ExperimentResult, PaperComparison, Table } from './types.js';
+import { median } from './stats.js';
 
 /** The paper's Table 4: compile and analysis time (hours) and peak memory (GB) with CodeSurfer. */
 export const PAPER_TABLE4: Record<string, { system: string; compileH: number; analysisH: number; memGB: number }> = {
@@ -24,11 +25,6 @@ interface Sample {
   stages: { stage: string; ms: number }[];
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const r1 = (x: number): number => Math.round(x * 10) / 10;
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
