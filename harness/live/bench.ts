@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildInstrumented, buildPlain, loadMbox, seededRandom } from '../run/index.js';
-import { benchArgs } from '../run/bench-args.js';
+import { benchArgs, median, pct } from '../run/bench-common.js';
 import { runLive } from './index.js';
 
 const usage = 'usage: bench.ts <trace> <middlebox> [--trials N] [--rounds N]';
@@ -20,8 +20,6 @@ if (!traceArg || !name) {
 }
 const trace = resolve(traceArg);
 const root = mkdtempSync(join(tmpdir(), 'statelab-live-bench-'));
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const pct = (xs: number[], p: number): string => (xs.length === 0 ? '–' : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(1));
 
 try {
   const mbox = loadMbox(join('middleboxes', name));

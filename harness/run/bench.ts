@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { benchArgs } from './bench-args.js';
+import { benchArgs, median, pct } from './bench-common.js';
 import { instrumentedLauncher, loadMbox, plainLauncher, run, seededRandom, type FailoverBreakdown } from './index.js';
 import { MODELS } from '../protocol/index.js';
 
@@ -41,9 +41,6 @@ if (!traceArg || mboxes.length === 0) {
 // The middleboxes run in their own folders: the trace path must not be relative.
 const trace = resolve(traceArg);
 const root = mkdtempSync(join(tmpdir(), 'statelab-run-bench-'));
-const pct = (xs: number[], p: number): string =>
-  xs.length === 0 ? '–' : [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!.toFixed(1);
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 try {
   for (const name of mboxes) {
